@@ -1,0 +1,278 @@
+"""Settings shared by every environment.
+
+Backends are chosen by environment variables with embedded defaults, so that a fresh machine runs the whole
+platform on SQLite with nothing else installed:
+
+- ``ZHENGWU_DATA_DIR``: where the SQLite file, uploads and outbound message files live (default ``./var``).
+- ``DATABASE_URL``: any dj-database-url URL; default a SQLite file in the data directory.
+- ``REDIS_URL``: when set, the cache lives in Redis; otherwise in the database (shared by all workers).
+- ``ZHENGWU_TASKS_BACKEND``: import path of the Django Tasks backend (default the database backend).
+- ``ZHENGWU_SMS_BACKEND`` / ``ZHENGWU_SMS_GATEWAY_URL`` / ``ZHENGWU_SMS_GATEWAY_TOKEN``: the SMS gateway.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+DATA_DIR = Path(env("ZHENGWU_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
+
+SECRET_KEY = env("ZHENGWU_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
+DEBUG = env_bool("ZHENGWU_DEBUG", False)
+ALLOWED_HOSTS = env_list("ZHENGWU_ALLOWED_HOSTS", "127.0.0.1,localhost,.localhost")
+CSRF_TRUSTED_ORIGINS = env_list("ZHENGWU_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "zhengwu.core",
+    "zhengwu.portal",
+    "zhengwu.disclosure",
+    "zhengwu.inspection",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",
+    "wagtail.embeds",
+    "wagtail.sites",
+    "zhengwu.core.users.StaffUsersAppConfig",  # Wagtail's user admin, customized for Staff
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+    "captcha",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "zhengwu.core.middleware.SecurityHeadersMiddleware",
+    "zhengwu.portal.cache.PageCacheMiddleware",
+    "zhengwu.portal.variants.TraditionalChineseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "zhengwu.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wagtail.contrib.settings.context_processors.settings",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "zhengwu.wsgi.application"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'zhengwu.sqlite3'}"),
+        conn_max_age=int(env("ZHENGWU_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed while one writer commits; IMMEDIATE makes writers queue for the lock at BEGIN
+    # instead of failing half-way through a transaction.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.Staff"
+
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("ZHENGWU_CACHE_PREFIX", "zhengwu"),
+        }
+    }
+else:
+    # The database cache is shared by every worker process, so rate limits and lockouts hold across processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "zhengwu_cache",
+        }
+    }
+
+TASKS = {
+    "default": {
+        "BACKEND": env("ZHENGWU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "notifications", "maintenance"],
+    }
+}
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "zhengwu.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "zhengwu.core.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]
+
+# Lockout after repeated failed logins (django-axes): per account, from any address.
+AXES_FAILURE_LIMIT = int(env("ZHENGWU_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env("ZHENGWU_LOGIN_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhengwu.core.views.lockout_response"
+AXES_VERBOSE = False
+
+# Idle session timeout: every request renews the session; 30 minutes of silence logs the person out.
+SESSION_COOKIE_AGE = int(env("ZHENGWU_SESSION_IDLE_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文")]
+WAGTAIL_I18N_ENABLED = False
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+# Uploads: the largest file accepted anywhere; forms may set a lower limit.
+ZHENGWU_UPLOAD_MAX_BYTES = int(env("ZHENGWU_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+EMAIL_BACKEND = env("ZHENGWU_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "outbox" / "email"
+EMAIL_HOST = env("ZHENGWU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("ZHENGWU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("ZHENGWU_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env("ZHENGWU_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("ZHENGWU_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env("ZHENGWU_EMAIL_FROM", "zhengwu@localhost")
+
+ZHENGWU_SMS_BACKEND = env("ZHENGWU_SMS_BACKEND", "zhengwu.core.sms.FileSmsBackend")
+ZHENGWU_SMS_FILE_DIR = DATA_DIR / "outbox" / "sms"
+ZHENGWU_SMS_GATEWAY_URL = env("ZHENGWU_SMS_GATEWAY_URL")
+ZHENGWU_SMS_GATEWAY_TOKEN = env("ZHENGWU_SMS_GATEWAY_TOKEN")
+ZHENGWU_SMS_SIGNATURE = env("ZHENGWU_SMS_SIGNATURE", "示范县人民政府")
+
+WAGTAIL_SITE_NAME = env("ZHENGWU_SITE_NAME", "示范县人民政府")
+WAGTAILADMIN_BASE_URL = env("ZHENGWU_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+
+LOGIN_URL = "wagtailadmin_login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("ZHENGWU_LOG_LEVEL", "WARNING")},
+}
+
+# Offices share one NAT address, so lockout is per account only; per-address limits belong to nginx.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+WAGTAILADMIN_USER_LOGIN_FORM = "zhengwu.core.login.StaffLoginForm"
+
+# Image captcha on public forms (django-simple-captcha): four characters, no letters easily confused.
+CAPTCHA_CHALLENGE_FUNCT = "zhengwu.core.captcha.challenge"
+CAPTCHA_LENGTH = 4
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (120, 44)
+CAPTCHA_FONT_SIZE = 30
+ZHENGWU_TRUST_X_REAL_IP = env_bool("ZHENGWU_TRUST_X_REAL_IP", False)
+
+# Full-page cache of the public sites for anonymous visitors (zhengwu/portal/cache.py), purged on publication. It
+# has a cache of its own beside "default": a table of the database, or the same Redis under another prefix.
+ZHENGWU_PAGE_CACHE = env_bool("ZHENGWU_PAGE_CACHE", True)
+ZHENGWU_PAGE_CACHE_SECONDS = int(env("ZHENGWU_PAGE_CACHE_SECONDS", "3600"))
+# What browsers and proxies may keep, in seconds.
+ZHENGWU_PAGE_MAX_AGE = int(env("ZHENGWU_PAGE_MAX_AGE", "60"))
+if REDIS_URL:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("ZHENGWU_CACHE_PREFIX", "zhengwu") + "-pages",
+        "TIMEOUT": ZHENGWU_PAGE_CACHE_SECONDS,
+    }
+else:
+    CACHES["pages"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "zhengwu_page_cache",
+        "TIMEOUT": ZHENGWU_PAGE_CACHE_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": int(env("ZHENGWU_PAGE_CACHE_ENTRIES", "20000"))},
+    }
+# Static publishing (zhengwu/portal/publishing.py): published pages written as files for nginx; off when empty.
+ZHENGWU_PUBLISH_DIR = env("ZHENGWU_PUBLISH_DIR")
+# Scheme of the absolute URLs in published files: "https" behind TLS when the sites are saved with port 80.
+ZHENGWU_PUBLISH_SCHEME = env("ZHENGWU_PUBLISH_SCHEME")

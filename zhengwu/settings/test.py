@@ -1,0 +1,29 @@
+"""Test settings: the same backends as production where this machine can run them.
+
+The database comes from DATABASE_URL (SQLite by default, PostgreSQL when the test command points it there);
+background tasks run immediately so their effects can be asserted; outbound mail stays in memory.
+"""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import env
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="zhengwu-test-"))
+MEDIA_ROOT = DATA_DIR / "media"
+ZHENGWU_SMS_FILE_DIR = DATA_DIR / "outbox" / "sms"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {
+    "default": {
+        "BACKEND": env("ZHENGWU_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        "QUEUES": TASKS["default"]["QUEUES"],  # noqa: F405
+    }
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The full-page cache would keep pages across tests (Redis outlives the test database); its own tests enable it.
+ZHENGWU_PAGE_CACHE = False
