@@ -1,0 +1,298 @@
+"""serious_typo (严重错别字): near misses of terms that must be written exactly — the national list shipped in
+``rules/national-terms.txt`` plus the county's own list (local leaders' names and titles).
+
+For each term we generate the strings that differ from it by one character, where that character is a 同音字 (same
+pinyin and tone, from pypinyin's dictionary, limited to the GB2312 common set) or a 形近字 (our own small table,
+``rules/similar_chars.txt``), plus the known wrong forms listed with the term. Precision comes first:
+
+- two-character terms get only 形近 variants (two-character homophones are mostly real words);
+- a variant that is itself a word in pypinyin's phrase dictionary, or another term, is dropped;
+- a hit inside an occurrence of a correct term is ignored.
+
+All variants are compiled into one regular expression shaped like a trie, so a page is scanned in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..extract import ParsedPage
+from .base import Check, Finding, PageFacts, SiteData, register
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+CATEGORY_LABELS = {
+    "state": "国名及国家机构名称",
+    "leader": "领导人姓名职务",
+    "phrase": "重要会议及固定表述",
+    "local": "本地领导姓名职务及机构名称",
+}
+
+
+class TermsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    category: str
+    known_wrong: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def homophone_index() -> dict[str, frozenset[str]]:
+    """tone3 reading → common characters with that reading."""
+    from pypinyin.contrib.tone_convert import to_tone3
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    index: dict[str, set[str]] = {}
+    for code, readings in pinyin_dict.items():
+        if not (0x4E00 <= code <= 0x9FFF):
+            continue
+        ch = chr(code)
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        for reading in readings.split(","):
+            index.setdefault(to_tone3(reading), set()).add(ch)
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=1)
+def similar_index() -> dict[str, frozenset[str]]:
+    table: dict[str, set[str]] = {}
+    for line in (RULES_DIR / "similar_chars.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        for ch in line:
+            table.setdefault(ch, set()).update(c for c in line if c != ch)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def national_terms() -> tuple[Term, ...]:
+    terms = []
+    for line in (RULES_DIR / "national-terms.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.rstrip("\n").split("\t")
+        wrong = tuple(w.strip() for w in parts[2].split(",") if w.strip()) if len(parts) > 2 else ()
+        terms.append(Term(parts[0].strip(), parts[1].strip() if len(parts) > 1 else "phrase", wrong))
+    return tuple(terms)
+
+
+def parse_terms_text(text: str) -> list[str]:
+    """A county term file: UTF-8, one correct term per line; blank lines and lines starting with # are ignored."""
+    terms = []
+    for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if len(line) > 60:
+            raise TermsError(f"第 {number} 行过长（超过60个字）：每行只写一个词语。")
+        if not _CJK.search(line):
+            raise TermsError(f"第 {number} 行“{line}”不含汉字，无法用于错别字检查。")
+        terms.append(line)
+    return terms
+
+
+def read_terms_file(path: str | Path) -> list[str]:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise TermsError(f"无法读取词表文件 {path}：{exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TermsError(f"词表文件 {path} 不是 UTF-8 编码，请另存为 UTF-8 后重试。") from exc
+    return parse_terms_text(text)
+
+
+def _trie_regex(words: Iterable[str]) -> str:
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if end:
+            return f"(?:{body})?"
+        return body
+
+    return emit(trie)
+
+
+@dataclass
+class TermMatcher:
+    terms: list[Term]
+    variants: dict[str, tuple[Term, int]] = field(default_factory=dict)  # wrong → (term, position or -1)
+    pattern: re.Pattern[str] | None = None
+    correct_pattern: re.Pattern[str] | None = None
+    longest: int = 0
+
+    @classmethod
+    def build(cls, county_terms: Iterable[str] = (), *, include_national: bool = True) -> TermMatcher:
+        from pypinyin import Style, pinyin
+        from pypinyin.phrases_dict import phrases_dict
+
+        terms: dict[str, Term] = {}
+        if include_national:
+            for term in national_terms():
+                terms[term.text] = term
+        for text in county_terms:
+            text = text.strip()
+            if text and text not in terms:
+                terms[text] = Term(text, "local")
+        homophones = homophone_index()
+        similar = similar_index()
+        variants: dict[str, tuple[Term, int]] = {}
+        ambiguous: set[str] = set()
+
+        def add(wrong: str, term: Term, position: int) -> None:
+            if wrong in terms or wrong in ambiguous:
+                return
+            if wrong in variants and variants[wrong][0].text != term.text:
+                ambiguous.add(wrong)  # two terms one edit apart: we cannot tell which was meant
+                del variants[wrong]
+                return
+            variants.setdefault(wrong, (term, position))
+
+        for term in terms.values():
+            text = term.text
+            for wrong in term.known_wrong:
+                add(wrong, term, -1)
+            if len(text) < 2:
+                continue
+            readings = [r[0] for r in pinyin(text, style=Style.TONE3, heteronym=False, errors="ignore")]
+            cjk_positions = [i for i, ch in enumerate(text) if _CJK.match(ch)]
+            reading_of = (
+                dict(zip(cjk_positions, readings, strict=False))
+                if len(readings) == len(cjk_positions)
+                else {}
+            )
+            for i in cjk_positions:
+                ch = text[i]
+                candidates = set(similar.get(ch, ()))
+                if len(text) >= 3 and i in reading_of:
+                    candidates |= homophones.get(reading_of[i], frozenset())
+                candidates.discard(ch)
+                for alt in candidates:
+                    wrong = text[:i] + alt + text[i + 1 :]
+                    if wrong in phrases_dict:
+                        continue
+                    add(wrong, term, i)
+        matcher = cls(list(terms.values()), variants)
+        if variants:
+            matcher.pattern = re.compile(_trie_regex(variants))
+            matcher.longest = max(len(t) for t in terms)
+        matcher.correct_pattern = re.compile(_trie_regex(terms)) if terms else None
+        return matcher
+
+    def scan(self, text: str) -> list[tuple[int, str, Term]]:
+        """(offset, wrong text, term) for each near miss in ``text``."""
+        if self.pattern is None or not text:
+            return []
+        hits = []
+        for match in self.pattern.finditer(text):
+            wrong = match.group(0)
+            term, _ = self.variants[wrong]
+            start, end = match.span()
+            if self._inside_correct(text, start, end):
+                continue
+            hits.append((start, wrong, term))
+        return hits
+
+    def _inside_correct(self, text: str, start: int, end: int) -> bool:
+        if self.correct_pattern is None:
+            return False
+        lo = max(0, start - self.longest)
+        window = text[lo : end + self.longest]
+        # Terms may overlap each other, so try a match at every position of the window, not just finditer's.
+        for offset in range(len(window)):
+            m = self.correct_pattern.match(window, offset)
+            if m and m.start() + lo < end and m.end() + lo > start:
+                return True
+        return False
+
+
+@register
+class SeriousTypoCheck(Check):
+    code = "serious_typo"
+    label = "严重错别字"
+    description = "国名、国家机构、领导人姓名职务、重要表述及本县提供的词语写错（同音字、形近字）。"
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.hits: dict[tuple[str, str], dict] = {}
+        self.clean_lines: set[int] = set()
+
+    def on_page(self, page: ParsedPage, facts: PageFacts) -> None:
+        matcher: TermMatcher | None = self.ctx.terms
+        if matcher is None:
+            return
+        # Headers, menus and footers repeat on every page: each distinct line is scanned once per run.
+        for line in (page.title, *page.text.split("\n")):
+            if len(line) < 2:
+                continue
+            digest = hash(line)
+            if digest in self.clean_lines:
+                continue
+            hits = matcher.scan(line)
+            if not hits:
+                self.clean_lines.add(digest)
+                continue
+            for offset, wrong, term in hits:
+                key = (wrong, term.text)
+                entry = self.hits.get(key)
+                if entry is None:
+                    snippet = line[max(0, offset - 20) : offset + len(wrong) + 20]
+                    self.hits[key] = {
+                        "term": term,
+                        "url": facts.url,
+                        "referrer": facts.referrer,
+                        "snippet": snippet,
+                        "pages": [facts.url],
+                        "count": 1,
+                    }
+                else:
+                    entry["count"] += 1
+                    if facts.url not in entry["pages"] and len(entry["pages"]) < 20:
+                        entry["pages"].append(facts.url)
+
+    def finish(self, site: SiteData) -> Iterable[Finding]:
+        findings = []
+        for (wrong, right), entry in sorted(self.hits.items(), key=lambda kv: kv[1]["url"]):
+            term: Term = entry["term"]
+            findings.append(
+                Finding(
+                    check=self.code,
+                    url=entry["url"],
+                    referrer=entry["referrer"],
+                    target=right,
+                    evidence={
+                        "summary": f"“{wrong}”应为“{right}”（{CATEGORY_LABELS.get(term.category, term.category)}）",
+                        "wrong": wrong,
+                        "right": right,
+                        "category": term.category,
+                        "snippet": entry["snippet"],
+                        "occurrences": entry["count"],
+                        "pages": entry["pages"],
+                        "key": wrong,
+                    },
+                )
+            )
+        return findings

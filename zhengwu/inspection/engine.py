@@ -1,0 +1,197 @@
+"""Inspect sites end to end without Django: crawl, run every registered check, score.
+
+    reports = inspect_sites(["https://www.example.gov.cn/"], as_of=date(2025, 6, 30), county_terms=["张三县长"])
+
+The database side (services.run_inspection) calls the same function and stores the result; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .checks.base import Check, Context, Finding, Message, PageFacts, Probe, SiteData, registered_checks
+from .checks.typos import TermMatcher
+from .crawler import CrawlConfig, Crawler, FetchedPage, Link
+from .extract import parse_page
+from .rules import RuleSet, load_rules
+from .scoring import ScoreResult, score_findings
+
+SEVERITY_ORDER = {"veto": 0, "deduction": 1, "notice": 2}
+
+
+@dataclass
+class SiteReport:
+    url: str
+    home_url: str | None
+    as_of: date
+    pages_crawled: int
+    findings: list[Finding]
+    result: ScoreResult
+    elapsed: float
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return self.result.verdict
+
+    @property
+    def score(self) -> float | None:
+        return self.result.score
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "verdict": self.verdict,
+            "score": self.score,
+            "pages_crawled": self.pages_crawled,
+            "findings": [f.as_json() for f in self.findings],
+        }
+
+
+class Analyzer:
+    """Receives each page from the crawler, keeps its facts, lets every check look at it, returns its links."""
+
+    def __init__(self, ctx: Context, checks: list[Check]) -> None:
+        self.ctx = ctx
+        self.checks = checks
+        self.pages: dict[str, PageFacts] = {}
+        self.aliases: dict[str, str] = {}
+        markers = ctx.rules.checks["columns"]["empty_markers"]
+        self.empty_markers = sorted(markers, key=len, reverse=True)
+
+    def on_page(self, fetched: FetchedPage) -> list[Link]:
+        page = parse_page(fetched.html, fetched.final_url)
+        is_list = page.is_list
+        is_article = "articletitle" in page.meta or (
+            (page.label_pub_date is not None or page.meta_pub_date is not None) and not is_list
+        )
+        empty = ""
+        if not page.rows and len(page.text) < 20000:
+            empty = next((m for m in self.empty_markers if m in page.text), "")
+        facts = PageFacts(
+            url=fetched.final_url,
+            requested_url=fetched.url,
+            depth=fetched.depth,
+            referrer=fetched.referrer,
+            anchor=fetched.anchor,
+            title=page.title[:200],
+            column_name=page.column_name[:60],
+            is_list=is_list,
+            rows=page.rows,
+            undated_rows=page.undated_rows,
+            pub_date=page.pub_date,
+            link_urls=frozenset(
+                link.url for link in page.links if link.tag in ("a", "area", "iframe", "frame")
+            ),
+            is_article=is_article,
+            empty_marker=empty,
+            truncated=fetched.truncated,
+        )
+        self.pages[facts.url] = facts
+        if fetched.url != fetched.final_url:
+            self.aliases[fetched.url] = fetched.final_url
+        for check in self.checks:
+            check.on_page(page, facts)
+        return page.links
+
+
+def crawl_config_for(url: str, rules: RuleSet, overrides: dict[str, Any] | None = None) -> CrawlConfig:
+    crawl_rules = rules.checks.get("crawl", {})
+    config = CrawlConfig(
+        start_urls=[url],
+        max_pages=int(crawl_rules.get("max_pages", 5000)),
+        max_depth=int(crawl_rules.get("max_depth", 12)),
+        timeout=float(crawl_rules.get("timeout_seconds", 15)),
+        external_timeout=float(crawl_rules.get("external_timeout_seconds", 10)),
+    )
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            if not hasattr(config, key):
+                raise ValueError(f"unknown crawl option {key!r}")
+            setattr(config, key, value)
+    return config
+
+
+async def inspect_site_async(
+    url: str,
+    *,
+    as_of: date,
+    terms: TermMatcher | None,
+    rules: RuleSet | None = None,
+    crawl_options: dict[str, Any] | None = None,
+    probes: list[Probe] | None = None,
+    messages: list[Message] | None = None,
+    service_guides: list[dict[str, Any]] | None = None,
+) -> SiteReport:
+    rules = rules or load_rules()
+    started = time.perf_counter()
+    ctx = Context(
+        as_of=as_of, rules=rules, terms=terms, probes=probes, messages=messages, service_guides=service_guides
+    )
+    checks = [cls(ctx) for cls in registered_checks().values()]
+    analyzer = Analyzer(ctx, checks)
+    config = crawl_config_for(url, rules, crawl_options)
+    crawler = Crawler(config, analyzer.on_page)
+    crawl = await crawler.run()
+    site = SiteData(crawler.starts[0], crawl.home_url, crawl, analyzer.pages, analyzer.aliases)
+    findings: list[Finding] = []
+    for check in checks:
+        findings.extend(check.finish(site))
+    result = score_findings(findings, rules)
+    findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.check, f.url, f.target))
+    stats = {
+        "requests": len(crawl.fetches),
+        "crawl_seconds": round(crawl.elapsed, 3),
+        "pruned": {k: len(v) for k, v in crawl.pruned.items()},
+        "skipped": crawl.skipped_limits,
+        "rules": f"{rules.code}@{rules.version}",
+    }
+    return SiteReport(
+        url=crawler.starts[0],
+        home_url=crawl.home_url,
+        as_of=as_of,
+        pages_crawled=crawl.pages_crawled,
+        findings=findings,
+        result=result,
+        elapsed=time.perf_counter() - started,
+        stats=stats,
+    )
+
+
+def inspect_sites(
+    urls: Iterable[str],
+    *,
+    as_of: date,
+    county_terms: Iterable[str] = (),
+    rules: RuleSet | None = None,
+    crawl_options: dict[str, Any] | None = None,
+    probes: dict[str, list[Probe]] | None = None,
+) -> list[SiteReport]:
+    """Inspect several sites concurrently (each with its own per-host limits); reports in the order given."""
+    rules = rules or load_rules()
+    matcher = TermMatcher.build(county_terms)
+    urls = list(urls)
+
+    async def run_all() -> list[SiteReport]:
+        return list(
+            await asyncio.gather(
+                *[
+                    inspect_site_async(
+                        u,
+                        as_of=as_of,
+                        terms=matcher,
+                        rules=rules,
+                        crawl_options=crawl_options,
+                        probes=(probes or {}).get(u),
+                    )
+                    for u in urls
+                ]
+            )
+        )
+
+    return asyncio.run(run_all())
