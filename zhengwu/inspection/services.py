@@ -380,7 +380,7 @@ def record_report(*, run: InspectionRun, report: SiteReport, actor: Any = None) 
 
 def _notify_new_findings(run_id: int, created: int, reopened: int) -> None:
     from zhengwu.core.models import Staff
-    from zhengwu.core.services.notifications import notify
+    from zhengwu.core.services.notifications import EMAIL, INBOX, notify
 
     run = InspectionRun.objects.select_related("site").get(pk=run_id)
     recipients = list(Staff.objects.filter(organization_id=run.site.organization_id, is_active=True))
@@ -393,7 +393,7 @@ def _notify_new_findings(run_id: int, created: int, reopened: int) -> None:
             body=f"{run.as_of:%Y-%m-%d} 检查结论：{run.verdict}；新发现问题 {created} 个，复发 {reopened} 个，请按时整改。",
             link=f"/admin/inspection/findings/?site={run.site_id}",
             category="inspection",
-            channels=(),
+            channels=(INBOX, EMAIL),
         )
     except Exception:  # a notification failure must not undo a recorded run
         logger.exception("网站检查通知发送失败：run %s", run_id)

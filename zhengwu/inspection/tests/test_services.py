@@ -48,11 +48,16 @@ def test_register_site_validates_and_audits(make_org):
         services.save_term_list(actor=None, name="词表", terms="abc")
 
 
-def test_run_assigns_findings_closes_fixed_and_reopens_regressions(defect_site, terms, make_org):
+def test_run_assigns_findings_closes_fixed_and_reopens_regressions(defect_site, terms, make_org, make_staff):
+    from zhengwu.core.models import Notification
+
     org = make_org("示范县人民政府办公室")
+    liaison = make_staff("site_liaison", organization=org)
     site = services.register_site(actor=None, name="示范县", url=defect_site.base + "/", organization=org)
 
     run = services.run_inspection(site=site, as_of=AS_OF)
+    message = Notification.objects.get(recipient=liaison, category="inspection")
+    assert message.in_inbox and "不合格" in message.body
     assert run.status == "done" and run.verdict == "不合格" and run.score is None
     findings = Finding.objects.filter(site=site)
     assert findings.count() == run.findings_count > 10
