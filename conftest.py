@@ -9,6 +9,17 @@ import pytest
 _counter = itertools.count(1)
 
 
+@pytest.fixture(scope="module")
+def official_calendar(django_db_setup, django_db_blocker):
+    """The work calendar seeded from chinese-calendar (the official 国务院办公厅 schedules), as ``zhengwu setup``
+    seeds it. Module-scoped: a transactional test empties the tables, so each module seeds again. Any app whose
+    tests run a case clock asks for this fixture."""
+    from zhengwu.core.services.calendar import seed_calendar_from_package
+
+    with django_db_blocker.unblock():
+        seed_calendar_from_package(record_audit=False)
+
+
 @pytest.fixture
 def make_org(db):
     """Create an Organization directly (tests of the org services themselves use the services)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .registry import DemoAccount, DemoContext, demo_step
+from .registry import DemoAccount, DemoContext, demo_step, registered_demo_accounts
 
 DEMO_PASSWORD = "Shifan@2026"
 COUNTY_DIVISION = "990101"  # not a real division code: the demo county must never be mistaken for a real one
@@ -164,11 +164,16 @@ def build_staff(ctx: DemoContext) -> None:
 
 
 def demo_accounts() -> list[DemoAccount]:
-    from .models import Organization, Role
+    from .models import Organization, Role, Staff
 
+    rows = list(STAFF) + [row for row in registered_demo_accounts() if row[0] not in {s[0] for s in STAFF}]
+    existing = set(
+        Staff.objects.filter(username__in=[row[0] for row in rows]).values_list("username", flat=True)
+    )
+    rows = [row for row in rows if row[0] in existing]
     roles = {r.code: r.group.name for r in Role.objects.select_related("group")}
-    orgs = {o.code: o.name for o in Organization.objects.filter(code__in={s[3] for s in STAFF})}
+    orgs = {o.code: o.name for o in Organization.objects.filter(code__in={row[3] for row in rows})}
     return [
         DemoAccount(username, DEMO_PASSWORD, roles.get(role, role), orgs.get(org, org))
-        for username, _name, role, org in STAFF
+        for username, _name, role, org in rows
     ]

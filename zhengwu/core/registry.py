@@ -18,6 +18,7 @@ class Step:
 
 _setup_steps: dict[str, Step] = {}
 _demo_steps: dict[str, Step] = {}
+_demo_accounts: dict[str, tuple[str, str, str, str]] = {}
 
 
 def setup_step(order: int, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -38,6 +39,17 @@ def demo_step(order: int, name: str) -> Callable[[Callable[..., Any]], Callable[
         return func
 
     return register
+
+
+def register_demo_accounts(rows: list[tuple[str, str, str, str]]) -> None:
+    """Declare staff accounts an app's demo step creates — (username, display name, role code, org short code) —
+    so that ``zhengwu demo`` prints every login, not only core's."""
+    for row in rows:
+        _demo_accounts[row[0]] = row
+
+
+def registered_demo_accounts() -> list[tuple[str, str, str, str]]:
+    return list(_demo_accounts.values())
 
 
 def setup_steps() -> list[Step]:

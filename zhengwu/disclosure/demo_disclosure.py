@@ -12,13 +12,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from zhengwu.core.registry import DemoContext, demo_step
+from zhengwu.core.registry import DemoContext, demo_step, register_demo_accounts
 
 DEMO_PASSWORD = "Shifan@2026"
 ACCOUNTS = [
     ("xxgk", "孙公开", "disclosure_officer", "ZFB"),
     ("xxgk_head", "周主任", "disclosure_head", "ZFB"),
 ]
+register_demo_accounts(ACCOUNTS)
 ITEM_ORGS = ["SFX", "ZFB", "FGW", "CZJ", "ZRZYJ", "ZJJ", "STHJJ", "RSJ", "JTJ", "WJW", "SCJGJ", "QSZ", "BSZ"]
 REQUEST_ORGS = [
     ("ZFB", 28),

@@ -14,11 +14,8 @@ BJ = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def official_calendar(django_db_setup, django_db_blocker):
-    from zhengwu.core.services.calendar import seed_calendar_from_package
-
-    with django_db_blocker.unblock():
-        seed_calendar_from_package(record_audit=False)
+def _disclosure_calendar(official_calendar):
+    """Every disclosure test runs on the official schedule (the root conftest seeds it)."""
 
 
 @pytest.fixture(autouse=True)
