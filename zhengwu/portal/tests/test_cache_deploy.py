@@ -114,6 +114,17 @@ def request(port: int, method: str, path: str, *, headers=None, body=None, sourc
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx 未安装（Debian：apt-get install nginx-light）")
+def restore_wagtail_root() -> None:
+    """An earlier transactional test may have emptied every table, Wagtail's default locale and root page (made by
+    its migrations) included; put them back as the migrations made them."""
+    from django.conf import settings as django_settings
+    from wagtail.models import Locale, Page
+
+    Locale.objects.get_or_create(language_code=django_settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", live=True))
+
+
 @pytest.mark.django_db(transaction=True)
 def test_nginx_serves_published_pages_and_passes_the_rest_to_the_application(
     live_server, make_org, settings, tmp_path, django_capture_on_commit_callbacks
@@ -122,6 +133,7 @@ def test_nginx_serves_published_pages_and_passes_the_rest_to_the_application(
     settings.ZHENGWU_PAGE_CACHE = False
     settings.ZHENGWU_TRUST_X_REAL_IP = True
     port = free_port()
+    restore_wagtail_root()
     county = build_portal(make_org, hostname="127.0.0.1", port=port)
     call_command("publish_static", stdout=io.StringIO())
     upstream = live_server.url.removeprefix("http://")
