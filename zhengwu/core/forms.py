@@ -307,3 +307,21 @@ class StaffEditForm(StaffFormMixin, UserEditForm):
         editing_self = kwargs.get("editing_self", False)
         super().__init__(*args, **kwargs)
         self.setup_staff_fields(actor, creating=False, editing_self=editing_self)
+
+
+class ServiceFormMixin:
+    """Create/edit views whose form is written by a service: service errors go back onto the form."""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["actor"] = self.request.user
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (ValidationError, PermissionDenied) as error:
+            apply_errors(form, error)
+            self.produced_error_code = "validation_error"
+            self.produced_error_message = self.get_error_message()
+            return self.form_invalid(form)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -23,7 +23,7 @@ from wagtail.admin.widgets.button import HeaderButton
 from wagtail.log_actions import log
 from wagtail.permissions import register_permission_policy
 
-from ..forms import OrganizationEditForm, OrganizationForm, OrganizationImportForm, apply_errors
+from ..forms import OrganizationEditForm, OrganizationForm, OrganizationImportForm, ServiceFormMixin
 from ..models import Organization
 from ..scoping import OrgScopedPermissionPolicy, OrgScopedViewSetMixin
 from ..selectors.orgs import tree_order, with_staff_counts
@@ -104,24 +104,6 @@ class OrganizationIndexView(generic.IndexView):
                 HeaderButton("导入", url=reverse("organization:import"), icon_name="upload", priority=20)
             )
         return buttons
-
-
-class ServiceFormMixin:
-    """Create/edit views whose form is written by a service: service errors go back onto the form."""
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["actor"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
 
 
 class OrganizationCreateView(ServiceFormMixin, generic.CreateView):

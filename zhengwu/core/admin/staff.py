@@ -30,7 +30,7 @@ from wagtail.users.views import groups as group_views
 from wagtail.users.views import users as user_views
 from wagtail.users.views.bulk_actions import AssignRoleBulkAction, DeleteBulkAction, SetActiveStateBulkAction
 
-from ..forms import OrganizationChoiceField, StaffCreationForm, StaffEditForm, apply_errors
+from ..forms import OrganizationChoiceField, ServiceFormMixin, StaffCreationForm, StaffEditForm
 from ..models import Role, Staff
 from ..models.staff import duties_of_groups, separation_error
 from ..scoping import OrgScopedPermissionPolicy, OrgScopedViewSetMixin, is_in_scope, scope_queryset
@@ -127,23 +127,7 @@ class StaffIndexView(user_views.IndexView):
         return qs
 
 
-class StaffFormViewMixin:
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["actor"] = self.request.user
-        return kwargs
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except (ValidationError, PermissionDenied) as error:
-            apply_errors(form, error)
-            self.produced_error_code = "validation_error"
-            self.produced_error_message = self.get_error_message()
-            return self.form_invalid(form)
-
-
-class StaffCreateView(StaffFormViewMixin, user_views.CreateView):
+class StaffCreateView(ServiceFormMixin, user_views.CreateView):
     page_title = "新建账号"
     success_message = "已新建账号“%(object)s”。"
 
@@ -163,7 +147,7 @@ class StaffCreateView(StaffFormViewMixin, user_views.CreateView):
         )
 
 
-class StaffEditView(StaffFormViewMixin, user_views.EditView):
+class StaffEditView(ServiceFormMixin, user_views.EditView):
     success_message = "已保存账号“%(object)s”。"
     error_message = "账号未能保存，请检查标出的错误。"
 
