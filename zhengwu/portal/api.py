@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from wagtail.models import Site
+from wagtail.models import Page, Site
 
 from .models import ColumnKind, ColumnPage, ContentPage
 
@@ -67,20 +67,42 @@ class ItemFilter(Schema):
 TYPES = {"article": "articlepage", "policy": "policydocumentpage", "interpretation": "interpretationpage"}
 
 
-def _item(page) -> dict:
-    specific = page.specific
-    parent = page.get_parent()
-    data = {
+def _item(page, *, column_id: int | None, request: HttpRequest | None = None) -> dict:
+    """``page`` is the specific page (an ArticlePage, PolicyDocumentPage, …)."""
+    return {
         "id": page.pk,
         "title": page.title,
-        "type": next((k for k, v in TYPES.items() if v == specific._meta.model_name), "article"),
-        "url": page.full_url or page.url,
-        "published_at": specific.published_at,
-        "column_id": parent.pk if parent else None,
-        "source": specific.source,
-        "summary": specific.summary,
+        "type": next((k for k, v in TYPES.items() if v == page._meta.model_name), "article"),
+        "url": page.get_full_url(request) or page.get_url(request),
+        "published_at": page.published_at,
+        "column_id": column_id,
+        "source": page.source,
+        "summary": page.summary,
     }
-    return data
+
+
+class _ItemPage:
+    """What the paginator slices: only the requested slice is read, turned into specific pages in one query per
+    page type, with their columns found by path in one more query."""
+
+    def __init__(self, queryset, request: HttpRequest):
+        self.queryset = queryset
+        self.request = request
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        pages = list(self.queryset[window].specific())
+        parent_paths = {page.path[: -Page.steplen] for page in pages}
+        parents = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "pk"))
+        return [
+            _item(page, column_id=parents.get(page.path[: -Page.steplen]), request=self.request)
+            for page in pages
+        ]
 
 
 @api.get("/sites", response=list[SiteOut], summary="网站列表")
@@ -125,13 +147,14 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
         items = items.filter(content_type__model=model)
     if filters.since:
         items = items.filter(published_at__date__gte=filters.since)
-    return [_item(page) for page in items.select_related("content_type")]
+    return _ItemPage(items, request)
 
 
 @api.get("/items/{item_id}", response=ItemDetailOut, summary="内容详情")
 def get_item(request: HttpRequest, item_id: int):
     page = get_object_or_404(ContentPage.objects.live().public(), pk=item_id).specific
-    data = _item(page)
+    parent = page.get_parent()
+    data = _item(page, column_id=parent.pk if parent else None, request=request)
     data["body_html"] = page.body
     for field in ("document_number", "issuing_authority", "written_on", "validity"):
         data[field] = getattr(page, field, None)

@@ -67,3 +67,29 @@ def test_openapi_description(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["info"]["title"] == "示范县政府网站群 公开内容接口"
     assert {"/api/v1/items", "/api/v1/items/{item_id}", "/api/v1/sites"} <= set(spec["paths"])
+
+
+@pytest.mark.django_db
+def test_json_api_reads_only_the_requested_page_of_items(client, portal):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengwu.portal.models import ArticlePage
+    from zhengwu.portal.tests.test_pages import add
+
+    def queries(limit: int) -> tuple[int, dict]:
+        client.get("/api/v1/items", {"limit": limit}, HTTP_HOST=HOST)  # warm site-root caches
+        with CaptureQueriesContext(connection) as captured:
+            data = client.get("/api/v1/items", {"limit": limit}, HTTP_HOST=HOST).json()
+        return len(captured), data
+
+    for n in range(12):
+        add(portal["news"], ArticlePage(title=f"要闻{n}", slug=f"yw{n}", body="<p>正文</p>"))
+    few, first = queries(2)
+    many, second = queries(12)
+    assert first["count"] == second["count"] == 15
+    assert len(first["items"]) == 2 and len(second["items"]) == 12
+    assert many == few <= 6  # a count, the slice, one query per item type, the columns: not per item
+    news = [item for item in second["items"] if item["title"].startswith("要闻")]
+    assert {item["column_id"] for item in news} == {portal["news"].pk}
+    assert all(item["url"].startswith(f"http://{HOST}/zwyw/") for item in news)
