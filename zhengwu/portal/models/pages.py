@@ -82,10 +82,13 @@ class HomePage(ReviewedPublishMixin, Page):
         verbose_name_plural = "网站首页"
 
     def get_context(self, request, *args, **kwargs):
+        from wagtail.models import Site
+
         from ..selectors import home_sections, site_group
 
         context = super().get_context(request, *args, **kwargs)
-        context["group_sites"] = site_group(exclude=self.get_site())
+        # The site this request was routed through (cached on the request), not a fresh lookup by path.
+        context["group_sites"] = site_group(exclude=Site.find_for_request(request))
         context["sections"] = home_sections(home=self)
         return context
 
@@ -120,12 +123,13 @@ class ColumnPage(ReviewedPublishMixin, Page):
         verbose_name_plural = "栏目"
 
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import column_items
+        from ..selectors import column_items, private_pages_q, public_columns
 
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(column_items(column=self), LIST_PAGE_SIZE)
+        private = private_pages_q()
+        paginator = Paginator(column_items(column=self, private=private), LIST_PAGE_SIZE)
         context["items"] = paginator.get_page(request.GET.get("page"))
-        context["subcolumns"] = self.get_children().live().public().type(ColumnPage).specific()
+        context["subcolumns"] = public_columns(parent=self, private=private)
         return context
 
 
@@ -322,11 +326,14 @@ class TopicPage(ReviewedPublishMixin, Page):
             raise ValidationError({"ended_on": "结束日期不能早于开始日期。"})
 
     def get_context(self, request, *args, **kwargs):
-        from ..selectors import column_items
+        from ..selectors import HOME_ITEMS_PER_SECTION, latest_items, private_pages_q, public_columns
 
         context = super().get_context(request, *args, **kwargs)
-        columns = self.get_children().live().public().type(ColumnPage).specific()
-        context["topic_columns"] = [(column, column_items(column=column)[:8]) for column in columns]
+        # Three queries however many columns: the view restrictions, the columns, their items.
+        private = private_pages_q()
+        columns = list(public_columns(parent=self, private=private))
+        items = latest_items(columns=columns, limit=HOME_ITEMS_PER_SECTION, private=private)
+        context["topic_columns"] = [(column, items[column.pk]) for column in columns]
         return context
 
 
