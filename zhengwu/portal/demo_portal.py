@@ -44,6 +44,8 @@ SUB_SITE_COLUMNS = [
     ("其他信息", "qtxx", "other", 8),
 ]
 TOPIC_COLUMNS = [("工作动态", "gzdt", "news", 20), ("政策措施", "zccs", "other", 10)]
+# Columns shown in the portal's header navigation (a sub-site shows all of its few columns).
+PORTAL_MENU = {"zwyw", "tzgg", "zcwj", "zcjd", "xqgk", "zwfw", "hdjl"}
 
 TOPICS = [
     "政府网站内容保障",
@@ -285,7 +287,13 @@ def build_content(ctx: DemoContext) -> None:
         for title, slug, kind, count in layout:
             column = _add_live(
                 home,
-                ColumnPage(title=title, slug=slug, column_kind=kind, description=f"{site.site_name}{title}"),
+                ColumnPage(
+                    title=title,
+                    slug=slug,
+                    column_kind=kind,
+                    description=f"{site.site_name}{title}",
+                    show_in_menus=slug in PORTAL_MENU or not site.is_default_site,
+                ),
                 writer.moment(),
             )
             _fill_column(writer, column, kind, count, site_name=site.site_name, policies=policies)

@@ -22,13 +22,19 @@ def site_group(*, exclude: Site | None = None) -> list[Site]:
     return [s for s in sites if exclude is None or s.pk != exclude.pk]
 
 
-def private_pages_q() -> Q:
+def private_pages_q(request=None) -> Q:
     """The pages in a private section (restricted themselves or below a restricted page), as one filter.
 
-    One query reads the view restrictions; the filter then serves every list of a request, instead of each
-    ``.public()`` reading them again.
+    One query reads the view restrictions; the filter then serves every list of a request (kept on the request
+    when one is given: the page's lists and the header navigation share it), instead of each ``.public()``
+    reading them again.
     """
-    return Page.objects.all().private_q()
+    private = getattr(request, "_zhengwu_private_q", None)
+    if private is None:
+        private = Page.objects.all().private_q()
+        if request is not None:
+            request._zhengwu_private_q = private
+    return private
 
 
 def column_items(*, column: ColumnPage, private: Q | None = None) -> QuerySet[ContentPage]:
@@ -75,12 +81,12 @@ def latest_items(*, columns: Sequence[ColumnPage], limit: int, private: Q) -> di
     return {column.pk: by_path[column.path] for column in columns}
 
 
-def home_sections(*, home: HomePage) -> list[tuple[ColumnPage, list[ContentPage]]]:
+def home_sections(*, home: HomePage, request=None) -> list[tuple[ColumnPage, list[ContentPage]]]:
     """The home page's sections: each top-level column marked for the home page with its latest items.
 
     Three queries however many columns: the view restrictions, the columns, their items.
     """
-    private = private_pages_q()
+    private = private_pages_q(request)
     columns = list(public_columns(parent=home, private=private).filter(show_on_home=True))
     items = latest_items(columns=columns, limit=HOME_ITEMS_PER_SECTION, private=private)
     return [(column, items[column.pk]) for column in columns]

@@ -89,7 +89,7 @@ class HomePage(ReviewedPublishMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         # The site this request was routed through (cached on the request), not a fresh lookup by path.
         context["group_sites"] = site_group(exclude=Site.find_for_request(request))
-        context["sections"] = home_sections(home=self)
+        context["sections"] = home_sections(home=self, request=request)
         return context
 
 
@@ -126,7 +126,7 @@ class ColumnPage(ReviewedPublishMixin, Page):
         from ..selectors import column_items, private_pages_q, public_columns
 
         context = super().get_context(request, *args, **kwargs)
-        private = private_pages_q()
+        private = private_pages_q(request)
         paginator = Paginator(column_items(column=self, private=private), LIST_PAGE_SIZE)
         context["items"] = paginator.get_page(request.GET.get("page"))
         context["subcolumns"] = public_columns(parent=self, private=private)
@@ -258,8 +258,20 @@ class PolicyDocumentPage(ContentPage):
         if self.written_on and self.published_at and self.written_on > timezone.localdate(self.published_at):
             raise ValidationError({"written_on": "成文日期不能晚于发布日期。"})
 
-    def live_interpretations(self):
-        return InterpretationPage.objects.live().public().filter(policy=self).order_by("-published_at")
+    def live_interpretations(self, request=None):
+        from ..selectors import private_pages_q
+
+        return (
+            InterpretationPage.objects.live()
+            .exclude(private_pages_q(request))
+            .filter(policy=self)
+            .order_by("-published_at")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["interpretations"] = list(self.live_interpretations(request))
+        return context
 
 
 class InterpretationPage(ContentPage):
@@ -330,7 +342,7 @@ class TopicPage(ReviewedPublishMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         # Three queries however many columns: the view restrictions, the columns, their items.
-        private = private_pages_q()
+        private = private_pages_q(request)
         columns = list(public_columns(parent=self, private=private))
         items = latest_items(columns=columns, limit=HOME_ITEMS_PER_SECTION, private=private)
         context["topic_columns"] = [(column, items[column.pk]) for column in columns]

@@ -34,9 +34,35 @@ def site_organization(site: Site | None):
 
 
 @register.simple_tag(takes_context=True)
+def main_navigation(context: dict, site: Site | None) -> list[tuple[Page, str]]:
+    """The header's navigation: the live, public pages under the site's home marked 「在菜单中显示」 (one query for
+    the pages; the view restrictions are read once per request), each with its ``aria-current`` value: "page" for
+    the page shown, "true" for the section it is in, "" otherwise."""
+    from ..selectors import private_pages_q
+
+    if site is None:
+        return []
+    private = private_pages_q(context.get("request"))
+    root = site.root_page
+    current = context.get("page")
+    current_path = getattr(current, "path", "")
+    pages = (
+        Page.objects.filter(path__startswith=root.path, depth=root.depth + 1, show_in_menus=True)
+        .live()
+        .exclude(private)
+        .only("id", "title", "path", "depth", "url_path", "slug")
+        .order_by("path")
+    )
+    return [
+        (item, "page" if current_path == item.path else "true" if current_path.startswith(item.path) else "")
+        for item in pages
+    ]
+
+
+@register.simple_tag(takes_context=True)
 def page_meta(context: dict, page: Page) -> dict[str, str]:
     """The meta tags conforming government sites carry (websites.md §2), computed once per page."""
-    from ..models import ColumnPage, ContentPage, SiteSettings
+    from ..models import ColumnKind, ColumnPage, ContentPage, SiteSettings, TopicPage
 
     request = context["request"]
     site = Site.find_for_request(request)  # cached on the request by Wagtail's routing
@@ -45,14 +71,20 @@ def page_meta(context: dict, page: Page) -> dict[str, str]:
     column = specific if isinstance(specific, ColumnPage) else None
     if column is None and page.depth > 1:
         column = ColumnPage.objects.filter(path=page.path[: -Page.steplen]).first()
+    if column is not None:
+        column_meta = (column.title, column.description, column.keywords, column.get_column_kind_display())
+    elif isinstance(specific, TopicPage):  # a 专题 is a column of its own kind
+        column_meta = (specific.title, specific.search_description, "", ColumnKind.TOPIC.label)
+    else:
+        column_meta = ("", "", "", "")
     meta = {
         "SiteName": site.site_name if site else "",
         "SiteDomain": request.get_host(),
         "SiteIDCode": getattr(site_settings, "site_id_code", "") or "",
-        "ColumnName": column.title if column else "",
-        "ColumnDescription": column.description if column else "",
-        "ColumnKeywords": column.keywords if column else "",
-        "ColumnType": column.get_column_kind_display() if column else "",
+        "ColumnName": column_meta[0],
+        "ColumnDescription": column_meta[1],
+        "ColumnKeywords": column_meta[2],
+        "ColumnType": column_meta[3],
         "Url": request.build_absolute_uri(request.path),
     }
     if isinstance(specific, ContentPage):

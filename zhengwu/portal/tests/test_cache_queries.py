@@ -19,9 +19,10 @@ from zhengwu.portal.tests.test_cache import HOST, add, build_portal
 
 pytestmark = pytest.mark.django_db
 
-# What a page needs: find the site (1), route to the page (2 per level), view restrictions (2), site settings (1),
-# site root paths (1), breadcrumb (1), footer organization (1), the page's own lists (1–3).
-QUERY_BOUND = 16
+# What a page needs: find the site (1), route to the page (2 per level), the page's own view restrictions (1),
+# the restrictions for lists (1, shared by the page's lists and the header navigation), site settings (1), site
+# root paths (1), breadcrumb (1), footer organization (1), header navigation (1), the page's own lists (1–3).
+QUERY_BOUND = 17
 
 
 @pytest.fixture

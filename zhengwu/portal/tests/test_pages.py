@@ -202,3 +202,24 @@ def test_site_map_lists_columns_and_topics(client, portal):
     for key in ("news", "topic"):
         assert f'href="{portal[key].url}"' in html
     assert 'href="/wzdt/">网站地图</a>' in html
+
+
+@pytest.mark.django_db
+def test_header_has_search_and_main_navigation(client, portal):
+    from wagtail.models import PageViewRestriction
+
+    news = portal["news"]
+    news.show_in_menus = True
+    news.save_revision().publish()
+    hidden = add(portal["home"], ColumnPage(title="内部栏目", slug="nbl", show_in_menus=True))
+    PageViewRestriction.objects.create(page=hidden, restriction_type=PageViewRestriction.LOGIN)
+
+    html = client.get(portal["article"].url, HTTP_HOST=HOST).content.decode()
+    assert '<form class="header-search" role="search" action="/search/" method="get">' in html
+    assert 'name="q" maxlength="50"' in html
+    nav = html.split('aria-label="主导航"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/zwyw/" aria-current="true">政务要闻</a>' in nav  # the section the article is in
+    assert "内部栏目" not in nav  # a restricted column stays out of the navigation
+    assert "政策文件" not in nav  # not marked 「在菜单中显示」
+    on_column = client.get(news.url, HTTP_HOST=HOST).content.decode()
+    assert '<a href="/zwyw/" aria-current="page">政务要闻</a>' in on_column
