@@ -8,6 +8,7 @@ laid out by WeasyPrint with free substitutes (Noto Serif/Sans CJK from Debian's 
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -78,10 +79,19 @@ def _to_bytes(document: Document) -> bytes:
     return buffer.getvalue()
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
+_weasyprint = threading.local()
 
-    return HTML(string=html, base_url=".").write_pdf()
+
+def _pdf(html: str) -> bytes:
+    """PDF from HTML with WeasyPrint. One font configuration per thread, reused: a new one for every document
+    keeps its fonts in memory, and a worker rendering hundreds of letters grows by about 10 MB a letter."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = getattr(_weasyprint, "fonts", None)
+    if fonts is None:
+        fonts = _weasyprint.fonts = FontConfiguration()
+    return HTML(string=html, base_url=".").write_pdf(font_config=fonts)
 
 
 # -- letters -----------------------------------------------------------------------------------------------------
