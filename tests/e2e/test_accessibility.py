@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +26,22 @@ def axe_source():
     return AXE.read_text(encoding="utf-8")
 
 
+SEARCH_WITH_RESULTS = "政务公开"
+SEARCH_WITHOUT_RESULTS = "星际航行"
+
+
 def demo_paths() -> dict[str, str]:
+    from django.urls import reverse
+
+    from zhengwu.disclosure.models import (
+        AnnualReport,
+        DisclosureGuide,
+        DisclosureItem,
+        ItemStatus,
+        ReportStatus,
+        StandardCatalogArea,
+    )
+
     site = Site.objects.get(is_default_site=True)
     portal = site.root_page
     column = ColumnPage.objects.descendant_of(portal).get(slug="zwyw")
@@ -33,7 +49,19 @@ def demo_paths() -> dict[str, str]:
     policy = PolicyDocumentPage.objects.descendant_of(portal).live().first()
     interpretation = InterpretationPage.objects.descendant_of(portal).live().first()
     topic = TopicPage.objects.descendant_of(portal).live().first()
-    paths = {
+    # 政府信息公开: one organization with a guide and a published annual report, and one of its published items.
+    report = (
+        AnnualReport.objects.filter(status=ReportStatus.PUBLISHED)
+        .select_related("organization")
+        .order_by("organization__path", "-year")
+        .first()
+    )
+    org = report.organization
+    assert DisclosureGuide.objects.filter(organization=org).exists(), f"{org.name} 没有公开指南"
+    item = DisclosureItem.objects.filter(organization=org, status=ItemStatus.PUBLISHED).order_by("pk").first()
+    area = StandardCatalogArea.objects.filter(entries__isnull=False).distinct().order_by("code").first()
+    search = reverse("portal_search")
+    return {
         "首页": "/",
         "栏目页": column.relative_url(site),
         "文章页": article.relative_url(site),
@@ -42,14 +70,27 @@ def demo_paths() -> dict[str, str]:
         "专题": topic.relative_url(site),
         "网站地图": "/wzdt/",
         "我为政府网站找错": "/jiucuo/",
+        "搜索结果": f"{search}?q={quote(SEARCH_WITH_RESULTS)}",
+        "搜索无结果": f"{search}?q={quote(SEARCH_WITHOUT_RESULTS)}",
+        "政府信息公开": reverse("disclosure_index"),
+        "依申请公开": reverse("disclosure_apply"),
+        "申请进度查询": reverse("disclosure_lookup"),
+        "标准目录": reverse("disclosure_standard_index"),
+        "标准目录领域": reverse("disclosure_standard_area", args=[area.code]),
+        "公开信息": reverse("disclosure_item", args=[item.pk]),
+        "公开目录": reverse("disclosure_catalogue", args=[org.code]),
+        "公开指南": reverse("disclosure_guide", args=[org.code]),
+        "年度报告": reverse("disclosure_annual_report", args=[org.code, report.year]),
     }
-    from django.urls import NoReverseMatch, reverse
 
-    try:
-        paths["搜索结果"] = reverse("portal_search") + "?q=政务公开"
-    except NoReverseMatch:
-        pass
-    return paths
+
+def check_page_content(page, name: str) -> None:
+    """The search pages show what their names say: results for one query, none for the other."""
+    if name == "搜索结果":
+        assert page.locator(".search-result-list > li").count() >= 1, "搜索结果页没有结果"
+    elif name == "搜索无结果":
+        assert page.locator(".search-result-list > li").count() == 0
+        assert page.locator(".search-empty").is_visible(), "无结果页没有给出提示"
 
 
 def run_axe(page, axe_source: str) -> list[dict]:
@@ -82,6 +123,7 @@ def test_no_serious_accessibility_violations(live_server, browser, axe_source):
                 assert "elder" in page.evaluate("document.documentElement.className")
             if prefix:
                 assert page.evaluate("document.documentElement.lang") == "zh-Hant"
+            check_page_content(page, name)
             for violation in run_axe(page, axe_source):
                 targets = [node["target"] for node in violation["nodes"][:3]]
                 problems.append(

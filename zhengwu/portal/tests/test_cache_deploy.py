@@ -113,7 +113,6 @@ def request(port: int, method: str, path: str, *, headers=None, body=None, sourc
     return response.status, {k.lower(): v for k, v in response.getheaders()}, content
 
 
-@pytest.mark.skipif(NGINX is None, reason="nginx 未安装（Debian：apt-get install nginx-light）")
 def restore_wagtail_root() -> None:
     """An earlier transactional test may have emptied every table, Wagtail's default locale and root page (made by
     its migrations) included; put them back as the migrations made them."""
@@ -125,6 +124,7 @@ def restore_wagtail_root() -> None:
         Page.add_root(instance=Page(title="Root", slug="root", live=True))
 
 
+@pytest.mark.skipif(NGINX is None, reason="nginx 未安装（Debian：apt-get install nginx-light）")
 @pytest.mark.django_db(transaction=True)
 def test_nginx_serves_published_pages_and_passes_the_rest_to_the_application(
     live_server, make_org, settings, tmp_path, django_capture_on_commit_callbacks
