@@ -119,14 +119,26 @@ class SearchRequest:
         return urlencode({key: value for key, value in values.items() if value})
 
 
+def truncate_at_word(query: str, limit: int) -> str:
+    """At most ``limit`` characters of ``query``, cut between words (jieba's): half a word would match nothing."""
+    from .segment import tokenizer
+
+    kept = ""
+    for token in tokenizer().cut(query, HMM=False):
+        if len(kept) + len(token) > limit:
+            break
+        kept += token
+    return (kept or query[:limit]).rstrip()
+
+
 def parse_search_request(data: QueryDict, *, current_site: Site) -> SearchRequest:
     request = SearchRequest(site=current_site)
     notes = request.notes
 
     query = clean_query(data.get("q", ""))
     if len(query) > MAX_QUERY_LENGTH:
-        query = query[:MAX_QUERY_LENGTH].rstrip()
-        notes.append(f"搜索词超过 {MAX_QUERY_LENGTH} 个字，已只按前 {MAX_QUERY_LENGTH} 个字搜索。")
+        query = truncate_at_word(query, MAX_QUERY_LENGTH)
+        notes.append(f"搜索词超过 {MAX_QUERY_LENGTH} 个字，已只按前 {len(query)} 个字搜索。")
     request.query = query
 
     scope = data.get("site", "").strip()
