@@ -223,3 +223,14 @@ def test_header_has_search_and_main_navigation(client, portal):
     assert "政策文件" not in nav  # not marked 「在菜单中显示」
     on_column = client.get(news.url, HTTP_HOST=HOST).content.decode()
     assert '<a href="/zwyw/" aria-current="page">政务要闻</a>' in on_column
+
+
+@pytest.mark.django_db
+def test_a_home_page_without_organization_still_renders_its_footer(client, portal):
+    home = portal["home"]
+    home.organization = None
+    home.save_revision().publish()
+    response = client.get(portal["article"].url, HTTP_HOST=HOST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "主办单位：" in html and "联系方式：" in html

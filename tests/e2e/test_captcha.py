@@ -1,0 +1,29 @@
+"""The captcha of public forms: described in Chinese, and 「看不清？换一张」 gives a new image without losing what was
+typed."""
+
+from __future__ import annotations
+
+import pytest
+from captcha.models import CaptchaStore
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_captcha_is_described_in_chinese_and_can_be_renewed(live_server, page):
+    page.goto(live_server.url + "/xxgk/ysqgk/")
+    image = page.locator("img.captcha")
+    assert image.get_attribute("alt").startswith("验证码图片")
+    old_src = image.get_attribute("src")
+    old_key = page.locator('input[name="captcha_0"]').input_value()
+    page.get_by_label("姓名或名称").fill("张三")
+
+    page.get_by_role("button", name="看不清？换一张").click()
+    page.wait_for_function(
+        "src => document.querySelector('img.captcha').getAttribute('src') !== src", arg=old_src
+    )
+
+    new_key = page.locator('input[name="captcha_0"]').input_value()
+    assert new_key != old_key and new_key in image.get_attribute("src")
+    assert CaptchaStore.objects.filter(hashkey=new_key).exists()
+    assert page.get_by_label("姓名或名称").input_value() == "张三"  # nothing typed is lost
+    assert page.evaluate("document.activeElement.name") == "captcha_1"  # ready to type the new answer
