@@ -72,6 +72,17 @@ class ApplicationFields(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Say which field is missing and what to do, not Django's generic 「这个字段是必填项。」.
+        for field in self.fields.values():
+            if (
+                field.required
+                and field.error_messages.get("required") == forms.Field.default_error_messages["required"]
+            ):
+                verb = "请选择" if isinstance(field, forms.ChoiceField) else "请填写"
+                field.error_messages = {**field.error_messages, "required": f"{verb}{field.label}。"}
+
     def application(self) -> Application:
         data = self.cleaned_data
         return Application(

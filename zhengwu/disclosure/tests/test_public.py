@@ -83,6 +83,14 @@ def test_bad_input_keeps_what_was_typed_with_chinese_errors(client, site, county
         HTTP_HOST=HOST,
     )
     assert "请选择与申请人类型相符的证件类型" in response.content.decode()
+    response = client.post(
+        "/xxgk/ysqgk/", form_data(client, county, applicant_name="", description=""), HTTP_HOST=HOST
+    )
+    html = response.content.decode()
+    assert (
+        "请填写姓名或名称。" in html
+        and "请填写所需政府信息的名称、文号或者便于查询的其他特征性描述。" in html
+    )
     assert DisclosureRequest.objects.count() == 0
 
 
