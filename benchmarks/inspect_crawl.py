@@ -22,8 +22,10 @@ from zhengwu.inspection.engine import inspect_sites
 
 def main() -> None:
     url, as_of = sys.argv[1], date.fromisoformat(sys.argv[2])
+    # Third argument "in-process": never start the parse worker (to measure the main process alone).
+    parse_aside = False if sys.argv[3:] == ["in-process"] else None
     started = time.perf_counter()
-    [report] = inspect_sites([url], as_of=as_of, crawl_options={"max_pages": 20000})
+    [report] = inspect_sites([url], as_of=as_of, crawl_options={"max_pages": 20000}, parse_aside=parse_aside)
     elapsed = time.perf_counter() - started
     broken = sorted(
         {f.target for f in report.findings if f.check == "broken_link" and f.evidence.get("counted")}
@@ -40,6 +42,10 @@ def main() -> None:
                 "verdict": report.verdict,
                 "score": report.score,
                 "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                # Pages parsed in the second process (started only with a CPU to spare), and its own peak RSS.
+                "pages_parsed_aside": report.stats["pages_parsed_aside"],
+                "worker_max_rss_kb": report.stats["parse_worker_max_rss_kb"],
+                "spare_cpus": report.stats["spare_cpus"],
             },
             ensure_ascii=False,
         )

@@ -224,10 +224,16 @@ _memo: dict[tuple[str, str], str | None] = {}
 def normalize_url(url: str, base: str | None = None) -> str | None:
     """Absolute http(s) URL without fragment, lower-case scheme and host, default port dropped; None if unusable.
 
-    Memoized on (base directory, reference): menus and footers repeat the same links on every page.
+    Memoized on (base directory, reference): menus and footers repeat the same links on every page. A reference
+    that starts with "/" depends only on the base's scheme and host, so it is keyed on those and shared by every
+    page of the site.
     """
     if base is not None and url[:1] not in ("?", "#", ""):
-        key = (base.rsplit("/", 1)[0], url)
+        if url[:1] == "/" and base.startswith(("http://", "https://")):
+            cut = base.find("/", 8)
+            key = (base if cut == -1 else base[:cut], url)
+        else:
+            key = (base.rsplit("/", 1)[0], url)
         cached = _memo.get(key, _MISSING)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +17,8 @@ from typing import Any
 from .checks.base import Check, Context, Finding, Message, PageFacts, Probe, SiteData, registered_checks
 from .checks.typos import TermMatcher
 from .crawler import CrawlConfig, Crawler, FetchedPage, Link
-from .extract import parse_page
+from .extract import ParsedPage, parse_page
+from .parse_worker import ParseWorker
 from .rules import RuleSet, load_rules
 from .scoring import ScoreResult, score_findings
 
@@ -56,16 +57,26 @@ class SiteReport:
 class Analyzer:
     """Receives each page from the crawler, keeps its facts, lets every check look at it, returns its links."""
 
-    def __init__(self, ctx: Context, checks: list[Check]) -> None:
+    def __init__(self, ctx: Context, checks: list[Check], parser: ParseWorker | None = None) -> None:
         self.ctx = ctx
         self.checks = checks
+        self.parser = parser
         self.pages: dict[str, PageFacts] = {}
         self.aliases: dict[str, str] = {}
         markers = ctx.rules.checks["columns"]["empty_markers"]
         self.empty_markers = sorted(markers, key=len, reverse=True)
 
-    def on_page(self, fetched: FetchedPage) -> list[Link]:
-        page = parse_page(fetched.html, fetched.final_url)
+    def on_page(self, fetched: FetchedPage) -> list[Link] | Awaitable[list[Link]]:
+        if self.parser is not None:
+            return self._on_page_parsed_aside(fetched)
+        return self.analyze(fetched, parse_page(fetched.html, fetched.final_url))
+
+    async def _on_page_parsed_aside(self, fetched: FetchedPage) -> list[Link]:
+        assert self.parser is not None
+        page = await self.parser.parse(fetched.html, fetched.final_url)
+        return self.analyze(fetched, page)
+
+    def analyze(self, fetched: FetchedPage, page: ParsedPage) -> list[Link]:
         is_list = page.is_list
         is_article = "articletitle" in page.meta or (
             (page.label_pub_date is not None or page.meta_pub_date is not None) and not is_list
@@ -127,17 +138,29 @@ async def inspect_site_async(
     probes: list[Probe] | None = None,
     messages: list[Message] | None = None,
     service_guides: list[dict[str, Any]] | None = None,
+    parser: ParseWorker | None = None,
+    parse_aside: bool | None = None,
 ) -> SiteReport:
+    """Inspect one site. Pages are parsed in a second process once the site proves large and a CPU is to spare
+    (see parse_worker); ``parse_aside`` False keeps them in this process, True starts the worker whatever the load.
+    A ``parser`` given instead is left for the caller to close."""
     rules = rules or load_rules()
     started = time.perf_counter()
     ctx = Context(
         as_of=as_of, rules=rules, terms=terms, probes=probes, messages=messages, service_guides=service_guides
     )
     checks = [cls(ctx) for cls in registered_checks().values()]
-    analyzer = Analyzer(ctx, checks)
+    own_parser = parser is None
+    if parser is None:
+        parser = ParseWorker(enabled=parse_aside)
+    analyzer = Analyzer(ctx, checks, parser)
     config = crawl_config_for(url, rules, crawl_options)
     crawler = Crawler(config, analyzer.on_page)
-    crawl = await crawler.run()
+    try:
+        crawl = await crawler.run()
+    finally:
+        if own_parser:
+            await parser.close()
     site = SiteData(crawler.starts[0], crawl.home_url, crawl, analyzer.pages, analyzer.aliases)
     findings: list[Finding] = []
     for check in checks:
@@ -150,6 +173,9 @@ async def inspect_site_async(
         "pruned": {k: len(v) for k, v in crawl.pruned.items()},
         "skipped": crawl.skipped_limits,
         "rules": f"{rules.code}@{rules.version}",
+        "pages_parsed_aside": parser.parsed_remotely,
+        "parse_worker_max_rss_kb": parser.max_rss_kb,
+        "spare_cpus": None if parser.spare_cpus is None else round(parser.spare_cpus, 2),
     }
     return SiteReport(
         url=crawler.starts[0],
@@ -171,6 +197,7 @@ def inspect_sites(
     rules: RuleSet | None = None,
     crawl_options: dict[str, Any] | None = None,
     probes: dict[str, list[Probe]] | None = None,
+    parse_aside: bool | None = None,
 ) -> list[SiteReport]:
     """Inspect several sites concurrently (each with its own per-host limits); reports in the order given."""
     rules = rules or load_rules()
@@ -188,6 +215,7 @@ def inspect_sites(
                         rules=rules,
                         crawl_options=crawl_options,
                         probes=(probes or {}).get(u),
+                        parse_aside=parse_aside,
                     )
                     for u in urls
                 ]

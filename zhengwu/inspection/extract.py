@@ -16,7 +16,6 @@ from .crawler import Link, normalize_url
 from .dates import labelled_date, meta_date, parse_date, url_date
 
 _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
-_NL = re.compile(r"\s*\n\s*")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|＞|→|/|›|\\)\s*")
 _CRUMB_LABEL = re.compile(r"(?:当前位置|您的位置|您现在的位置|所在位置|当前页面)\s*[:：]?\s*")
 _TITLE_SPLIT = re.compile(r"\s*(?:[-_|—–]|——|－)\s*")
@@ -35,7 +34,6 @@ MORE_TEXTS = {
     "+",
 }
 CRUMB_TAILS = {"正文", "详情", "内容", "详细信息", "文章详情", "正文内容", "信息详情"}
-_LINK_SELECTOR = "a[href], area[href], img[src], iframe[src], frame[src], link[href], script[src], embed[src]"
 
 
 @dataclass(slots=True)
@@ -84,7 +82,9 @@ class ParsedPage:
 
 
 def _clean(text: str) -> str:
-    return _NL.sub("\n", _WS.sub(" ", text)).strip()
+    """Runs of spaces to one space, and each line trimmed, with blank lines dropped (one split beats a second
+    regular-expression pass over the whole text)."""
+    return "\n".join([line for line in (part.strip() for part in _WS.sub(" ", text).split("\n")) if line])
 
 
 def _squash(text: str) -> str:
@@ -92,31 +92,78 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-_CONAC = re.compile(r"""(?:href|src|id)\s*=\s*["']?[^"'>\s]*(?:conac|_span_jiucuo)""", re.IGNORECASE)
-_JIUCUO = re.compile(r"""(?:href|src|onclick)\s*=\s*["']?[^"'>]*(?:jiucuo|zfwzgl)""", re.IGNORECASE)
+# The 党政机关网站标识 and 纠错 marks as the attributes of the raw HTML show them. Matched on the lower-cased HTML,
+# and only in the stretch between a keyword and the last ">" before it: a match holds no ">", so it cannot start
+# earlier, and scanning the whole page with these patterns costs more than parsing it.
+_CONAC_KEYS = ("conac", "_span_jiucuo")
+_CONAC = re.compile(r"""(?:href|src|id)\s*=\s*["']?[^"'>\s]*(?:conac|_span_jiucuo)""")
+_JIUCUO_KEYS = ("jiucuo", "zfwzgl")
+_JIUCUO = re.compile(r"""(?:href|src|onclick)\s*=\s*["']?[^"'>]*(?:jiucuo|zfwzgl)""")
 _FOOTER_START = re.compile(
     r"""<(?:footer|div|table|section)\b[^>]*(?:class|id)\s*=\s*["']?[^"'>]*(?:foot|bottom|copyright)""",
     re.IGNORECASE,
 )
 _TAGS = re.compile(r"<[^>]+>")
-_ROW_TAGS = ("li", "tr", "dd")
+
+
+def _tag_ids(*names: str) -> dict[str, int]:
+    """lexbor's numeric tag ids: comparing them is several times cheaper than reading ``node.tag``."""
+    probe = LexborHTMLParser("")
+    return {name: probe.create_node(name).tag_id for name in names}
+
+
+_ID = _tag_ids(
+    "a",
+    "area",
+    "img",
+    "iframe",
+    "frame",
+    "link",
+    "script",
+    "embed",
+    "li",
+    "tr",
+    "dd",
+    "title",
+    "meta",
+    "base",
+)
+_A, _AREA, _IMG, _LINK, _TITLE, _BASE = (_ID[t] for t in ("a", "area", "img", "link", "title", "base"))
+_HREF_TAGS = frozenset((_A, _AREA, _LINK))
+_LINK_TAGS = frozenset(_ID[t] for t in ("a", "area", "img", "iframe", "frame", "link", "script", "embed"))
+_ROW_TAGS = frozenset((_ID["li"], _ID["tr"], _ID["dd"]))
+_HEAD_TAGS = frozenset((_ID["title"], _ID["meta"], _ID["base"]))
+_TAG_NAMES = {tag_id: name for name, tag_id in _ID.items()}
+
+
+def _attribute_hint(low_html: str, keys: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    for key in keys:
+        at = low_html.find(key)
+        while at != -1:
+            end = at + len(key)
+            if pattern.search(low_html, low_html.rfind(">", 0, at) + 1, end):
+                return True
+            at = low_html.find(key, at + 1)
+    return False
 
 
 def parse_page(html: str, url: str) -> ParsedPage:
-    """Parse once with lexbor and walk only what is needed; page furniture (footer, marks) is read from the text
-    and the raw HTML, which costs far less than more selector passes over the tree."""
+    """Parse once with lexbor and walk the tree once for its links; page furniture (footer, marks) is read from
+    the text and the raw HTML, which costs far less than more selector passes over the tree."""
     tree = LexborHTMLParser(html)
     page = ParsedPage(url=url)
     base = url
     head = tree.head
     if head is not None:
-        for node in head.css("title, meta, base"):
-            tag = node.tag
+        for node in head.traverse():
+            tag_id = node.tag_id
+            if tag_id not in _HEAD_TAGS:
+                continue
             attrs = node.attributes
-            if tag == "title":
+            if tag_id == _TITLE:
                 if not page.title:
                     page.title = _clean(node.text())
-            elif tag == "base":
+            elif tag_id == _BASE:
                 if attrs.get("href"):
                     base = normalize_url(attrs.get("href") or "", url) or url
             else:
@@ -135,16 +182,19 @@ def parse_page(html: str, url: str) -> ParsedPage:
 
     seen: dict[str, int] = {}
     rows: dict[int, list] = {}
-    for node in tree.css(_LINK_SELECTOR):
-        tag = node.tag or "a"
-        attrs = node.attrs
-        if tag == "link":
-            rel = (attrs.get("rel") or "").lower()
-            if "stylesheet" not in rel and "icon" not in rel:
-                continue
+    links = page.links
+    # One walk over the elements in document order (what a selector list would return, at a quarter of its cost).
+    for node in tree.root.traverse():
+        tag_id = node.tag_id
+        if tag_id not in _LINK_TAGS:
+            continue
+        attrs = node.attributes
+        if tag_id in _HREF_TAGS:
             raw = attrs.get("href")
-        elif tag in ("a", "area"):
-            raw = attrs.get("href")
+            if tag_id == _LINK:
+                rel = (attrs.get("rel") or "").lower()
+                if "stylesheet" not in rel and "icon" not in rel:
+                    continue
         else:
             raw = attrs.get("src")
         if not raw:
@@ -152,41 +202,45 @@ def parse_page(html: str, url: str) -> ParsedPage:
         target = normalize_url(raw, base)
         if target is None:
             continue
-        if tag in ("a", "area"):
+        tag = _TAG_NAMES[tag_id]
+        if tag_id == _A or tag_id == _AREA:
             text = _squash(node.text()) or attrs.get("title") or ""
             if not text:
-                img = node.css_first("img")
+                img = next((n for n in node.traverse() if n.tag_id == _IMG), None)
                 if img is not None:
-                    text = img.attrs.get("alt") or img.attrs.get("title") or ""
-            if tag == "a" and text:
+                    img_attrs = img.attributes
+                    text = img_attrs.get("alt") or img_attrs.get("title") or ""
+            if tag_id == _A and text:
                 # The nearest list row (li, tr, dd) holding this anchor, for the item lists.
                 parent = node.parent
                 for _ in range(4):
-                    if parent is None or parent.tag in _ROW_TAGS:
+                    if parent is None or parent.tag_id in _ROW_TAGS:
                         break
                     parent = parent.parent
-                if parent is not None and parent.tag in _ROW_TAGS:
+                if parent is not None and parent.tag_id in _ROW_TAGS:
                     entry = rows.get(parent.mem_id)
                     if entry is None:
                         rows[parent.mem_id] = [parent, [(text, target, attrs.get("title") or "")]]
                     else:
                         entry[1].append((text, target, attrs.get("title") or ""))
-        elif tag == "img":
+        elif tag_id == _IMG:
             text = attrs.get("alt") or attrs.get("title") or ""
         else:
             text = ""
         text = (text or "").strip()[:120]
-        if target in seen:
-            if not page.links[seen[target]].text and text:
-                page.links[seen[target]].text = text
+        index = seen.get(target)
+        if index is not None:
+            if not links[index].text and text:
+                links[index].text = text
             continue
-        seen[target] = len(page.links)
-        page.links.append(Link(target, text, tag))
+        seen[target] = len(links)
+        links.append(Link(target, text, tag))
 
+    low_html = html.lower()
     hints = []
-    if _CONAC.search(html):
+    if _attribute_hint(low_html, _CONAC_KEYS, _CONAC):
         hints.append("conac")
-    if _JIUCUO.search(html):
+    if _attribute_hint(low_html, _JIUCUO_KEYS, _JIUCUO):
         hints.append("jiucuo")
     page.footer_html_hints = " ".join(hints)
 
@@ -215,26 +269,51 @@ def parse_page(html: str, url: str) -> ParsedPage:
     return page
 
 
+_row_dates: dict[tuple[str, str], date | None] = {}
+_NO_DATE = object()
+
+
+def _row_date(rest: str, title_attr: str) -> date | None:
+    """The date of a list row (memoized: menus and related-item lists repeat on every page)."""
+    key = (rest, title_attr)
+    when = _row_dates.get(key, _NO_DATE)
+    if when is _NO_DATE:
+        when = parse_date(rest) or parse_date(title_attr)
+        if len(_row_dates) > 100_000:
+            _row_dates.clear()
+        _row_dates[key] = when
+    return when  # type: ignore[return-value]
+
+
+def _longest_text(anchor: tuple[str, str, str]) -> int:
+    return len(anchor[0])
+
+
 def _extract_rows(rows: dict[int, list], page: ParsedPage) -> None:
     """Rows (li, tr, dd) with one to three anchors, grouped by their parent; a group where most rows carry a date
     outside the link text is an item list."""
-    groups: dict[int, list[tuple[ListRow, bool]]] = {}
+    groups: dict[int, list[tuple[str, str, date | None]]] = {}
     for node, anchors in rows.values():
         if len(anchors) > 3:
             continue
-        text, target, title_attr = max(anchors, key=lambda a: len(a[0]))
+        text, target, title_attr = anchors[0] if len(anchors) == 1 else max(anchors, key=_longest_text)
         if text.lower() in MORE_TEXTS:
             continue
         row_text = _squash(node.text(separator=" "))
         if len(row_text) > 400:
             continue
-        rest = row_text.replace(text, " ", 1)
-        when = parse_date(rest) or parse_date(title_attr)
+        when = _row_date(row_text.replace(text, " ", 1), title_attr)
         parent = node.parent
         key = parent.mem_id if parent is not None else 0
-        groups.setdefault(key, []).append((ListRow(target, text[:120], when), when is not None))
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [(target, text, when)]
+        else:
+            group.append((target, text, when))
     for group in groups.values():
-        dated = sum(1 for _, has in group if has)
+        dated = sum(1 for _, _, when in group if when is not None)
         if dated >= 2 and dated * 2 >= len(group):
-            for row, has in group:
-                (page.rows if has else page.undated_rows).append(row)
+            for target, text, when in group:
+                (page.rows if when is not None else page.undated_rows).append(
+                    ListRow(target, text[:120], when)
+                )

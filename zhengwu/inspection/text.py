@@ -13,6 +13,8 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.IGNORECASE)
 _GB_FAMILY = {"gbk", "gb2312", "gb_2312", "gb_2312-80", "x-gbk", "gb18030", "cp936", "euc-cn", "hz-gb-2312"}
 
+_SAMPLE = 256 * 1024  # charset judged on this much of the body
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
 
 
@@ -49,7 +51,7 @@ def detect_encoding(body: bytes, content_type: str = "") -> str:
     if meta:
         declared.append(meta.group(1).decode("ascii", "ignore"))
     # A truncated body may end inside a multi-byte character: judge on a prefix cut at a safe point.
-    sample = body[: 256 * 1024]
+    sample = body[:_SAMPLE]
     candidates = [c for c in (_canonical(d) for d in declared) if c]
     if not sample.isascii() and (_fits(sample, "utf-8") or _fits(sample[:-3], "utf-8")):
         # Valid multi-byte UTF-8 almost never happens by accident in GBK text, so the bytes outvote a label.
@@ -73,5 +75,15 @@ def detect_encoding(body: bytes, content_type: str = "") -> str:
 
 
 def decode_html(body: bytes, content_type: str = "") -> tuple[str, str]:
+    # Most pages are UTF-8: one strict decode settles it, as detect_encoding would (valid non-ASCII UTF-8 outvotes
+    # any label), without decoding the sample a second time.
+    if not body.startswith(_BOMS):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            if not body[:_SAMPLE].isascii():
+                return text, "utf-8"
     encoding = detect_encoding(body, content_type)
     return body.decode(encoding, errors="replace"), encoding

@@ -9,7 +9,10 @@ pinyin and tone, from pypinyin's dictionary, limited to the GB2312 common set) o
 - a variant that is itself a word in pypinyin's phrase dictionary, or another term, is dropped;
 - a hit inside an occurrence of a correct term is ignored.
 
-All variants are compiled into one regular expression shaped like a trie, so a page is scanned in one pass.
+All variants go into one trie. A small regular expression of the characters that can begin a variant (its first
+character followed by a possible second one) finds, in one pass in C, the few places where a variant may start; the
+trie is walked only there, and the longest variant found wins — so a page costs one scan whatever the number of
+terms, and no large pattern has to be compiled.
 """
 
 from __future__ import annotations
@@ -44,6 +47,18 @@ class Term:
     known_wrong: tuple[str, ...] = ()
 
 
+def _gb2312_hanzi() -> frozenset[str]:
+    """The characters of the GB2312 set, read off its code table (rows 0xA1–0xF7, cells 0xA1–0xFE)."""
+    chars = set()
+    for row in range(0xA1, 0xF8):
+        for cell in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((row, cell)).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return frozenset(ch for ch in chars if "\u4e00" <= ch <= "\u9fff")
+
+
 @lru_cache(maxsize=1)
 def homophone_index() -> dict[str, frozenset[str]]:
     """tone3 reading → common characters with that reading."""
@@ -51,16 +66,16 @@ def homophone_index() -> dict[str, frozenset[str]]:
     from pypinyin.pinyin_dict import pinyin_dict
 
     index: dict[str, set[str]] = {}
-    for code, readings in pinyin_dict.items():
-        if not (0x4E00 <= code <= 0x9FFF):
-            continue
-        ch = chr(code)
-        try:
-            ch.encode("gb2312")
-        except UnicodeEncodeError:
+    tone3: dict[str, str] = {}  # some 1,500 distinct readings among the 6,763 characters
+    for ch in _gb2312_hanzi():
+        readings = pinyin_dict.get(ord(ch))
+        if not readings:
             continue
         for reading in readings.split(","):
-            index.setdefault(to_tone3(reading), set()).add(ch)
+            key = tone3.get(reading)
+            if key is None:
+                key = tone3[reading] = to_tone3(reading)
+            index.setdefault(key, set()).add(ch)
     return {k: frozenset(v) for k, v in index.items()}
 
 
@@ -136,11 +151,19 @@ def _trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
+_END = ""  # trie key marking the end of a variant (no character is the empty string)
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]"
+
+
 @dataclass
 class TermMatcher:
     terms: list[Term]
     variants: dict[str, tuple[Term, int]] = field(default_factory=dict)  # wrong → (term, position or -1)
-    pattern: re.Pattern[str] | None = None
+    trie: dict = field(default_factory=dict)
+    starts: re.Pattern[str] | None = None  # where a variant can begin
     correct_pattern: re.Pattern[str] | None = None
     longest: int = 0
 
@@ -197,23 +220,55 @@ class TermMatcher:
                     add(wrong, term, i)
         matcher = cls(list(terms.values()), variants)
         if variants:
-            matcher.pattern = re.compile(_trie_regex(variants))
+            for wrong in variants:
+                node = matcher.trie
+                for ch in wrong:
+                    node = node.setdefault(ch, {})
+                node[_END] = True
+            pairs = [w for w in variants if len(w) >= 2]
+            alternatives = []
+            if pairs:
+                alternatives.append(
+                    _char_class({w[0] for w in pairs}) + "(?=" + _char_class({w[1] for w in pairs}) + ")"
+                )
+            singles = [w for w in variants if len(w) == 1]
+            if singles:
+                alternatives.append(_char_class(singles))
+            matcher.starts = re.compile("|".join(alternatives))
             matcher.longest = max(len(t) for t in terms)
         matcher.correct_pattern = re.compile(_trie_regex(terms)) if terms else None
         return matcher
 
     def scan(self, text: str) -> list[tuple[int, str, Term]]:
-        """(offset, wrong text, term) for each near miss in ``text``."""
-        if self.pattern is None or not text:
+        """(offset, wrong text, term) for each near miss in ``text``: at each place, the longest variant that starts
+        there; the scan goes on after it (the leftmost-longest, non-overlapping matches)."""
+        if self.starts is None or not text:
             return []
         hits = []
-        for match in self.pattern.finditer(text):
-            wrong = match.group(0)
-            term, _ = self.variants[wrong]
-            start, end = match.span()
+        trie = self.trie
+        size = len(text)
+        resume = 0
+        for candidate in self.starts.finditer(text):
+            start = candidate.start()
+            if start < resume:
+                continue
+            node = trie.get(text[start])
+            end = -1
+            i = start + 1
+            while node is not None:
+                if _END in node:
+                    end = i
+                if i >= size:
+                    break
+                node = node.get(text[i])
+                i += 1
+            if end < 0:
+                continue
+            resume = end
+            wrong = text[start:end]
             if self._inside_correct(text, start, end):
                 continue
-            hits.append((start, wrong, term))
+            hits.append((start, wrong, self.variants[wrong][0]))
         return hits
 
     def _inside_correct(self, text: str, start: int, end: int) -> bool:
