@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..extract import ParsedPage
 from .base import Check, Finding, PageFacts, SiteData, register
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters to simplified (OpenCC), for reading the labels of a site's 繁体 pages."""
+    return _t2s().convert(text)
 
 
 @dataclass
@@ -51,11 +64,18 @@ class FooterCheck(Check):
             return
         self.pages += 1
         haystack = f"{page.footer_text}\n{page.text[-1500:]}"
+        simplified = (
+            None  # the 繁体 version of a site labels its footer 主辦單位, 聯繫方式: read it as 简体 too
+        )
         for element, patterns in self.elements:
             hint = element.get("hint")
             if hint and hint in page.footer_html_hints:
                 continue
             if any(p.search(haystack) for p in patterns):
+                continue
+            if simplified is None:
+                simplified = to_simplified(haystack)
+            if simplified != haystack and any(p.search(simplified) for p in patterns):
                 continue
             self.missing[element["code"]].add(facts)
 

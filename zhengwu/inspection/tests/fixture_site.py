@@ -37,6 +37,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _s2t(html: str) -> str:
+    import opencc
+
+    return opencc.OpenCC("s2t").convert(html)
+
+
 def d(days_before: int) -> str:
     return (AS_OF - timedelta(days=days_before)).isoformat()
 
@@ -309,9 +315,13 @@ class Site:
         home = (
             f'<div class="focus"><h3>政务动态</h3><ul>{home_news}</ul></div>'
             f'<p><img src="/images/red.png" alt="党政机关"> <a href="{self.external_base}/">中国政府网</a> '
-            f'<a href="/files/guide.pdf">政府信息公开指南</a></p>{home_extra}'
+            f'<a href="/files/guide.pdf">政府信息公开指南</a> <a href="/zh-hant/xwdt/2025/a1.html">繁體</a></p>'
+            f"{home_extra}"
         )
         self.resources["/"] = Resource(self.page("示范县人民政府", home, meta={"ColumnName": None}))
+        # The 繁体 version of a news item: its footer reads 主辦單位, 網站標識碼, … (not a missing footer).
+        simplified = self.resources["/xwdt/2025/a1.html"].body.decode()
+        self.resources["/zh-hant/xwdt/2025/a1.html"] = Resource(_s2t(simplified).encode())
 
         self.resources["/images/red.png"] = Resource(PNG, "image/png")
         self.resources["/images/building.png"] = Resource(PNG, "image/png")
