@@ -117,7 +117,9 @@ def run_wrk(wrk: str, url: str, *, label: str, duration: int, connections: int, 
 
 
 def tree_cpu_seconds(root_pid: int) -> float:
-    """CPU time (user + system) used so far by a server process and its direct children (workers)."""
+    """CPU time (user + system) used so far by a server process and its direct children (workers). The server's
+    own count includes the children it has already reaped (cutime, cstime): gunicorn replaces a worker after
+    ``max_requests``, and that worker's time must not vanish from the total."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -126,7 +128,9 @@ def tree_cpu_seconds(root_pid: int) -> float:
             fields = rest.rsplit(") ", 1)[1].split()
         except (OSError, IndexError):
             continue  # the process ended meanwhile
-        if int(pid) == root_pid or int(fields[1]) == root_pid:
+        if int(pid) == root_pid:
+            total += sum(int(n) for n in fields[11:15])
+        elif int(fields[1]) == root_pid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
 
