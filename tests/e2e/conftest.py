@@ -20,17 +20,30 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module, stopped afterwards.
+
+    While Playwright runs, an event loop runs in this thread: other tests' ``asyncio.run()`` (the inspector) would
+    fail, and Django would refuse synchronous ORM calls. So the browser lives only as long as a browser module,
+    and the flag that lets the ORM work beside the loop is removed again when it stops (it must not leak into the
+    environment of later tests, nor of the processes they start).
+    """
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"未找到 chromium（{CHROMIUM}）：浏览器测试跳过。以 root 运行 ./zw test 会自动安装。")
     sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright runs an event loop in this thread; Django's ORM calls in the same test are synchronous on purpose.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

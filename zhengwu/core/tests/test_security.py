@@ -89,6 +89,7 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
         "ZHENGWU_DATA_DIR": str(tmp_path),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a deployment starts from a clean environment
     result = subprocess.run(
         [sys.executable, "-m", "zhengwu", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
