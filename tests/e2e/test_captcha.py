@@ -9,7 +9,21 @@ from captcha.models import CaptchaStore
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_captcha_is_described_in_chinese_and_can_be_renewed(live_server, page):
+def test_captcha_is_described_in_chinese_and_can_be_renewed(live_server, page, make_org):
+    from django.core.management import call_command
+
+    from zhengwu.core.models import OrganizationKind
+    from zhengwu.portal.services import create_site
+
+    call_command("setup", verbosity=0)
+    create_site(
+        organization=make_org("示范县人民政府", kind=OrganizationKind.GOVERNMENT),
+        site_name="示范县人民政府",
+        hostname="localhost",
+        port=int(live_server.url.rsplit(":", 1)[1]),
+        is_default=True,
+        actor=None,
+    )
     page.goto(live_server.url + "/xxgk/ysqgk/")
     image = page.locator("img.captcha")
     assert image.get_attribute("alt").startswith("验证码图片")
