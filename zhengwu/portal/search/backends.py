@@ -177,12 +177,13 @@ def fts5_query(terms: list[QueryTerm]) -> str:
     parts = []
     for term in terms:
         alternatives = []
+        star = " *" if term.prefix else ""  # FTS5: the last token of the string is a prefix
         for alternative in term.alternatives:
             if len(alternative) == 1:
-                alternatives.append(fts5_string(alternative[0]))
+                alternatives.append(fts5_string(alternative[0]) + star)
             elif term.phrase:
                 alternatives.append(
-                    fts5_string(" ".join(alternative))
+                    fts5_string(" ".join(alternative)) + star
                 )  # several tokens in one string: a phrase
             else:
                 # The pieces of one word, cut differently in the document: they must stand close together.
@@ -326,6 +327,8 @@ def tsquery(terms: list[QueryTerm]) -> str:
         alternatives = []
         for alternative in term.alternatives:
             lexemes = [tsquery_lexeme(lex) for lex in alternative]
+            if term.prefix:
+                lexemes[-1] += ":*"
             if len(lexemes) == 1:
                 alternatives.append(lexemes[0])
             elif term.phrase:

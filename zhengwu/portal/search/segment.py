@@ -269,6 +269,9 @@ class QueryTerm:
     alternatives: tuple[tuple[str, ...], ...]
     phrase: bool = False
     highlights: tuple[str, ...] = field(default=())
+    prefix: bool = (
+        False  # the last lexeme of each alternative is the start of a word (a query typed half-way)
+    )
 
 
 def _run_term(run: list[str]) -> QueryTerm:
@@ -308,14 +311,45 @@ def _chunk_terms(tk: jieba.Tokenizer, chunk: str) -> Iterator[QueryTerm]:
         yield _run_term(run)
 
 
+def _trailing_fragment(chunk_terms: list[QueryTerm]) -> list[QueryTerm]:
+    """A query that ends with one character after a word (政务公, typed on the way to 政务公开) asks for that word
+    followed by a word starting with the character, or for a word starting with both: a single character on its
+    own is rarely a word of the index and would match nothing."""
+    if len(chunk_terms) < 2:
+        return chunk_terms
+    word, last = chunk_terms[-2], chunk_terms[-1]
+    if (
+        last.phrase
+        or len(last.text) != 1
+        or not _is_cjk(last.text)
+        or word.phrase
+        or len(word.alternatives[0]) != 1
+        or not _is_cjk_word(word.text)
+    ):
+        return chunk_terms
+    text = word.text + last.text
+    combined = QueryTerm(
+        text=text,
+        alternatives=((word.text, last.text), (text,)),
+        phrase=True,
+        highlights=(text,),
+        prefix=True,
+    )
+    return [*chunk_terms[:-2], combined]
+
+
 def parse_query(query: str) -> list[QueryTerm]:
     """The terms of a visitor's query; an empty list when nothing searchable is left (only punctuation)."""
     tk = tokenizer()
     terms: list[QueryTerm] = []
     seen: set[tuple] = set()
-    for chunk in _SPACE.split(normalize(query)):
-        for term in _chunk_terms(tk, chunk):
-            key = (term.alternatives, term.phrase)
+    chunks = _SPACE.split(normalize(query).strip())
+    for number, chunk in enumerate(chunks, start=1):
+        chunk_terms = list(_chunk_terms(tk, chunk))
+        if number == len(chunks):
+            chunk_terms = _trailing_fragment(chunk_terms)
+        for term in chunk_terms:
+            key = (term.alternatives, term.phrase, term.prefix)
             if key not in seen:
                 seen.add(key)
                 terms.append(term)

@@ -283,6 +283,18 @@ def test_two_character_queries_find_and_highlight(client, group, query):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "title"), [("县长信", "关于开通县长信箱的通知"), ("防汛抗", "青山镇部署防汛抗旱工作")]
+)
+def test_a_query_typed_half_way_into_a_word_still_finds_it(client, group, query, title):
+    # The last character starts a word (信箱, 抗旱): matched as the start of a word, not as a word of its own.
+    html = search(client, q=query)
+    assert title in titles(html)
+    assert f"<mark>{query}</mark>" in html
+    assert titles(search(client, q=query + "箱" if query == "县长信" else query + "旱"))
+
+
+@pytest.mark.django_db
 def test_results_show_title_date_column_kind_and_snippet(client, group):
     html = search(client, q="领导信箱")
     assert titles(html) == ["县政府召开政务公开工作推进会"]
