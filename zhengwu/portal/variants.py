@@ -11,26 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse
+
+from zhengwu.core.chinese import to_traditional
 
 PREFIX = "/zh-hant"
 # Paths that are never pages: assets, files, the admin and machine-readable endpoints keep their URLs.
 _UNPREFIXED = ("/static/", "/media/", "/documents/", "/admin/", "/api/", "/_", PREFIX + "/")
 # A link written as <a lang="zh-Hans" href="…"> leads back to 简体 and is left alone.
 _LINK = re.compile(r'(?<!lang="zh-Hans" )(?P<attr>\b(?:href|action)=")(?P<url>/[^"]*)"')
-
-
-@lru_cache(maxsize=1)
-def _converter():
-    import opencc
-
-    return opencc.OpenCC("s2t")
-
-
-def to_traditional(text: str) -> str:
-    return _converter().convert(text)
 
 
 def _prefix_link(match: re.Match) -> str:

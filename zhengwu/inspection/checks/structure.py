@@ -6,22 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from zhengwu.core.chinese import to_simplified
 
 from ..extract import ParsedPage
 from .base import Check, Finding, PageFacts, SiteData, register
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional characters to simplified (OpenCC), for reading the labels of a site's 繁体 pages."""
-    return _t2s().convert(text)
 
 
 @dataclass

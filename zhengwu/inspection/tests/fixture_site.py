@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from zhengwu.core.chinese import to_traditional
+
 AS_OF = date(2025, 6, 30)
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -35,12 +37,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _s2t(html: str) -> str:
-    import opencc
-
-    return opencc.OpenCC("s2t").convert(html)
 
 
 def d(days_before: int) -> str:
@@ -321,7 +317,7 @@ class Site:
         self.resources["/"] = Resource(self.page("示范县人民政府", home, meta={"ColumnName": None}))
         # The 繁体 version of a news item: its footer reads 主辦單位, 網站標識碼, … (not a missing footer).
         simplified = self.resources["/xwdt/2025/a1.html"].body.decode()
-        self.resources["/zh-hant/xwdt/2025/a1.html"] = Resource(_s2t(simplified).encode())
+        self.resources["/zh-hant/xwdt/2025/a1.html"] = Resource(to_traditional(simplified).encode())
 
         self.resources["/images/red.png"] = Resource(PNG, "image/png")
         self.resources["/images/building.png"] = Resource(PNG, "image/png")

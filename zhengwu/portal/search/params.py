@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils import timezone
 from wagtail.models import Site
+
+from zhengwu.core.chinese import to_simplified
 
 from ..models import ColumnPage
 from . import registry
@@ -25,21 +26,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _to_simplified():
-    try:
-        import opencc
-    except ImportError:  # the 繁体 variant is optional; without OpenCC queries are searched as typed
-        return None
-    return opencc.OpenCC("t2s")
-
-
 def clean_query(raw: str) -> str:
     """The query as it is searched and shown back: control characters removed, spaces collapsed, Traditional
     characters converted to Simplified (the index holds the Simplified text that the 繁体 pages are made from)."""
-    text = _SPACE.sub(" ", _CONTROL.sub(" ", raw or "")).strip()
-    converter = _to_simplified()
-    return converter.convert(text) if converter and text else text
+    return to_simplified(_SPACE.sub(" ", _CONTROL.sub(" ", raw or "")).strip())
 
 
 def _shown(value: str) -> str:
