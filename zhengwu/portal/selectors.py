@@ -49,6 +49,18 @@ def public_columns(*, parent: Page, private: Q) -> QuerySet[ColumnPage]:
     return ColumnPage.objects.child_of(parent).live().exclude(private)
 
 
+def menu_pages(*, home: Page, private: Q) -> QuerySet[Page]:
+    """The live, public pages directly under a site's home marked 「在菜单中显示」, in tree order (one query)."""
+    return (
+        Page.objects.child_of(home)
+        .filter(show_in_menus=True)
+        .live()
+        .exclude(private)
+        .only("id", "title", "path", "depth", "url_path", "slug")
+        .order_by("path")
+    )
+
+
 def latest_items(*, columns: Sequence[ColumnPage], limit: int, private: Q) -> dict[int, list[ContentPage]]:
     """The newest ``limit`` live, public items of each column (by column pk), in one query for all the columns.
 

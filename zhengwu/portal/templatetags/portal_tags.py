@@ -35,24 +35,14 @@ def site_organization(site: Site | None):
 
 @register.simple_tag(takes_context=True)
 def main_navigation(context: dict, site: Site | None) -> list[tuple[Page, str]]:
-    """The header's navigation: the live, public pages under the site's home marked 「在菜单中显示」 (one query for
-    the pages; the view restrictions are read once per request), each with its ``aria-current`` value: "page" for
-    the page shown, "true" for the section it is in, "" otherwise."""
-    from ..selectors import private_pages_q
+    """The header's navigation, each page with its ``aria-current`` value: "page" for the page shown, "true" for
+    the section it is in, "" otherwise."""
+    from ..selectors import menu_pages, private_pages_q
 
     if site is None:
         return []
-    private = private_pages_q(context.get("request"))
-    root = site.root_page
-    current = context.get("page")
-    current_path = getattr(current, "path", "")
-    pages = (
-        Page.objects.filter(path__startswith=root.path, depth=root.depth + 1, show_in_menus=True)
-        .live()
-        .exclude(private)
-        .only("id", "title", "path", "depth", "url_path", "slug")
-        .order_by("path")
-    )
+    current_path = getattr(context.get("page"), "path", "")
+    pages = menu_pages(home=site.root_page, private=private_pages_q(context.get("request")))
     return [
         (item, "page" if current_path == item.path else "true" if current_path.startswith(item.path) else "")
         for item in pages
