@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks, demo_core, setup_core, tasks  # noqa: F401  register checks, steps and tasks
+        from . import audit_signals, checks, demo_core, setup_core, tasks  # noqa: F401  register checks, steps and tasks
+        from .services.reorg import register_core_parts
+
+        audit_signals.connect()
+        register_core_parts()

@@ -177,3 +177,23 @@ def demo_accounts() -> list[DemoAccount]:
         DemoAccount(username, DEMO_PASSWORD, roles.get(role, role), orgs.get(org, org))
         for username, _name, role, org in rows
     ]
+
+
+@demo_step(99, "演示历史消息")
+def settle_history_messages(ctx: DemoContext) -> None:
+    """The demo generates months of past cases, and with them the notifications of their time (a request received
+    in spring, a work order signed last week). They are history, not news: mark them read, so that a demo account
+    opens on the work waiting now (the home page counts it from the cases themselves), not on stale messages. The
+    messages stay in each inbox."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from .models import Notification
+
+    def settle() -> int:
+        return Notification.objects.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+    ctx.log(f"历史消息 {settle()} 条标为已读")
+    # Many messages are sent once the demo's transaction commits (after each case's commit, as in production):
+    # this runs after them, having been registered last.
+    transaction.on_commit(settle)

@@ -1,3 +1,3 @@
 """Admin registrations of core, one module per topic under ``admin/``."""
 
-from .admin import audit, calendar, notifications, orgs, staff  # noqa: F401
+from .admin import audit, calendar, dashboard, notifications, orgs, reorg, staff, tasks  # noqa: F401

@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from ..audit_labels import action_label
 from ..models import AuditLog
 from ..services.audit import audit, canonical_json
 
@@ -47,12 +49,13 @@ class AuditLogFilterSet(WagtailFilterSet):
     action = django_filters.CharFilter(
         label="操作",
         method="filter_action",
-        help_text="操作代码或其前缀，如 disclosure 或 core.auditlog.export",
+        help_text="操作代码或其前缀，如 disclosure.request 或 core.auditlog.export",
     )
-    actor = django_filters.ModelChoiceFilter(
+    # A text box, not a list of every account: a county has thousands, and rendering them cost most of the page.
+    actor = django_filters.CharFilter(
         label="操作人",
-        field_name="actor",
-        queryset=lambda request: get_user_model().objects.order_by("username"),
+        method="filter_actor",
+        help_text="账号、姓名或操作人编号",
     )
     created_at = django_filters.DateFromToRangeFilter(label="日期", widget=DateRangePickerWidget)
 
@@ -65,6 +68,15 @@ class AuditLogFilterSet(WagtailFilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(action=value) | Q(action__startswith=value.rstrip(".") + "."))
+
+    def filter_actor(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(actor_id=int(value))
+        accounts = get_user_model().objects.filter(username=value).values("pk")
+        return queryset.filter(Q(actor_id__in=accounts) | Q(actor_label__icontains=value))
 
 
 def _local_naive(value):
@@ -137,6 +149,9 @@ class AuditLogInspectView(InspectView):
             return "操作人编号"
         return super().get_field_label(field_name, field)
 
+    def get_action_display_value(self):
+        return f"{action_label(self.object.action)}（{self.object.action}）"
+
     def get_actor_id_display_value(self):
         # The account may since have been removed (the row keeps its id and label); never dereference it.
         return self.object.actor_id if self.object.actor_id is not None else "—"
@@ -161,7 +176,14 @@ class AuditLogViewSet(ModelViewSet):
     inspect_view_class = AuditLogInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["seq", "created_at", "actor_label", "action", "target_label", "ip_address"]
+    list_display = [
+        "seq",
+        "created_at",
+        "actor_label",
+        Column("action", label="操作", accessor=lambda log: action_label(log.action)),
+        "target_label",
+        "ip_address",
+    ]
     filterset_class = AuditLogFilterSet
     search_fields = ["action", "actor_label", "target_label", "target_id"]
     search_backend_name = None

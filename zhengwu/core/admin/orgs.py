@@ -181,6 +181,8 @@ def import_template_view(request):
         raise PermissionDenied
     from openpyxl import Workbook
 
+    from zhengwu.core.spreadsheets import save_workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "机构"
@@ -208,7 +210,7 @@ def import_template_view(request):
     notes.column_dimensions["B"].width = 18
     notes.column_dimensions["C"].width = 80
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    save_workbook(workbook, buffer)
     response = HttpResponse(
         buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -243,6 +245,7 @@ class OrganizationViewSet(OrgScopedViewSetMixin, ModelViewSet):
         "address",
         "phone",
         "is_active",
+        "ceased_on",
     ]
 
     def get_form_class(self, for_update=False):

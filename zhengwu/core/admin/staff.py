@@ -35,6 +35,7 @@ from ..models import Role, Staff
 from ..models.staff import duties_of_groups, separation_error
 from ..scoping import OrgScopedPermissionPolicy, OrgScopedViewSetMixin, is_in_scope, scope_queryset
 from ..selectors.orgs import organizations_for
+from ..services.separation import guard_group_change, guard_group_edit
 from ..services.staff import (
     assign_roles,
     assignable_groups,
@@ -356,21 +357,54 @@ for _action in (StaffAssignRoleBulkAction, StaffSetActiveStateBulkAction, StaffD
 # --- roles (groups) -------------------------------------------------------------------------------------------
 
 
+class _RefusedGroupChange(Exception):
+    def __init__(self, denial: PermissionDenied):
+        self.denial = denial
+
+
 class AuditedGroupFormMixin:
+    """Role editing under 三员分立: a 三员 role or one's own role is not opened for editing; a saved change that adds
+    a permission reserved to one 员 is rolled back and explained; every accepted change is audited."""
+
     audit_action = "core.role.update"
+
+    def dispatch(self, request, *args, **kwargs):
+        group = getattr(self, "object", None)
+        if group is None and kwargs.get("pk") is not None:
+            group = Group.objects.filter(pk=kwargs["pk"]).first()
+        if group is not None and request.user.is_authenticated:
+            try:
+                guard_group_edit(actor=request.user, group=group)
+            except PermissionDenied as denial:
+                messages.error(request, str(denial))
+                return redirect("wagtailusers_groups:index")
+        return super().dispatch(request, *args, **kwargs)
 
     def process_form(self):
         before = group_permission_snapshot(self.object)
-        with transaction.atomic():
-            response = super().process_form()
-            if getattr(response, "status_code", None) == 302 and self.object.pk:
-                record_group_permission_change(
-                    group=self.object,
-                    before=before,
-                    actor=self.request.user,
-                    request=self.request,
-                    action=self.audit_action,
-                )
+        try:
+            with transaction.atomic():
+                response = super().process_form()
+                if getattr(response, "status_code", None) == 302 and self.object.pk:
+                    try:
+                        guard_group_change(
+                            actor=self.request.user,
+                            group=self.object,
+                            before=before,
+                            after=group_permission_snapshot(self.object),
+                        )
+                    except PermissionDenied as denial:
+                        raise _RefusedGroupChange(denial) from None
+                    record_group_permission_change(
+                        group=self.object,
+                        before=before,
+                        actor=self.request.user,
+                        request=self.request,
+                        action=self.audit_action,
+                    )
+        except _RefusedGroupChange as refused:
+            messages.error(self.request, str(refused.denial) + " 本次修改未保存。")
+            return redirect("wagtailusers_groups:index")
         return response
 
 

@@ -19,6 +19,9 @@ class Notification(models.Model):
     body = models.TextField("内容", blank=True)
     link = models.CharField("链接", max_length=500, blank=True)
     category = models.SlugField("类别", max_length=60, blank=True)
+    # Files sent with the e-mail: [{"name": storage name, "filename": shown name, "mimetype": …}], read from the
+    # default storage when the e-mail goes out (a 告知书 PDF to an applicant who chose e-mail delivery).
+    attachments = models.JSONField("邮件附件", default=list, blank=True)
     # False when a staff member is reached only by e-mail or SMS: the row still records what was sent to whom.
     in_inbox = models.BooleanField("站内消息", default=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)

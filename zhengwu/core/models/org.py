@@ -60,6 +60,8 @@ class Organization(models.Model):
     address = models.CharField("办公地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=40, blank=True)
     is_active = models.BooleanField("启用", default=True)
+    # Set by 机构改革 when the organization is merged away or split up; it stays in the tree, inactive, for history.
+    ceased_on = models.DateField("撤销日期", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,7 +14,6 @@ and DELETE on the log itself.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from ..client_address import client_ip
 from ..models import AuditChainHead, AuditLog
 
 GENESIS_HASH = "0" * 64
@@ -117,52 +117,6 @@ def _head_mac_ok(head: AuditChainHead) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 # Who and from where
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _parse_ip(value: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    if not value:
-        return None
-    try:
-        address = ipaddress.ip_address(value.strip().split("%", 1)[0])
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    configured = getattr(settings, "ZHENGWU_TRUSTED_PROXIES", None)
-    if configured is None:
-        # The documented deployment: nginx on the same machine, the application listening on loopback only.
-        configured = ["127.0.0.1/32", "::1/128"]
-    return [ipaddress.ip_network(item, strict=False) for item in configured]
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address: ``REMOTE_ADDR``, or, when that is a trusted reverse proxy
-    (``ZHENGWU_TRUSTED_PROXIES``, default loopback), the nearest untrusted address in ``X-Forwarded-For``."""
-    if request is None:
-        return None
-    remote = _parse_ip(request.META.get("REMOTE_ADDR"))
-    if remote is None:
-        return None
-    proxies = _trusted_proxies()
-
-    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-        return any(address.version == net.version and address in net for net in proxies)
-
-    if trusted(remote):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        # Walk from the right: entries appended by our own proxies are trustworthy, anything left of the first
-        # untrusted hop could have been typed by the client.
-        for item in reversed([part for part in forwarded.split(",") if part.strip()]):
-            address = _parse_ip(item)
-            if address is None:
-                break
-            if not trusted(address):
-                return str(address)
-    return str(remote)
 
 
 def actor_label(actor: Any, request: HttpRequest | None = None) -> str:

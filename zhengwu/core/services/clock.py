@@ -193,7 +193,7 @@ class ClockEngine:
             (
                 ext.granted_at,
                 f"延期：{format_moment(ext.granted_at)}经{ext.approver}批准延长{format_amount(ext.value, unit)}，"
-                f"理由：{ext.reason}。",
+                f"理由：{ext.reason.strip().rstrip('。.；;，,、 ')}。",
             )
             for ext in inputs.extensions
         ]

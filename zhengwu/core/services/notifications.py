@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
@@ -82,13 +83,20 @@ def notify(
     email: str | None = None,
     phone: str | None = None,
     channels: Sequence[str] = ALL_CHANNELS,
+    attachments: Sequence[tuple[str, str, str]] = (),
 ) -> list[Notification]:
     """Send a message to staff ``recipients`` (inbox, and their e-mail / mobile on file) and, if given, to an
     outside ``email`` and/or ``phone`` (an applicant). ``channels`` limits the ways used.
 
+    ``attachments`` are files of the default storage sent with the e-mails, as ``(storage name, file name shown,
+    MIME type)``; they are read when the e-mail goes out.
+
     Returns the rows created. Raises ``ValidationError`` for an empty title, a bad outside address or link; a staff
     member's bad mobile number on file does not stop the others: it is kept as a failed delivery.
     """
+    files = [
+        {"name": name, "filename": filename, "mimetype": mimetype} for name, filename, mimetype in attachments
+    ]
     unknown = set(channels) - set(ALL_CHANNELS)
     if unknown:
         raise ValueError(f"未知的消息渠道：{'、'.join(sorted(unknown))}")
@@ -138,6 +146,7 @@ def notify(
             link=link,
             category=category,
             in_inbox=in_inbox,
+            attachments=files,
         )
         created.append(notification)
         for delivery in planned:
@@ -159,6 +168,7 @@ def notify(
             link=link,
             category=category,
             in_inbox=False,
+            attachments=files,
         )
         created.append(notification)
         for delivery in outside:
@@ -227,6 +237,11 @@ def _send(delivery: Delivery) -> None:
         message = EmailMessage(
             subject=notification.title, body=_email_text(notification), to=[delivery.address]
         )
+        for item in notification.attachments or []:
+            with default_storage.open(item["name"], "rb") as fh:
+                message.attach(
+                    item["filename"], fh.read(), item.get("mimetype") or "application/octet-stream"
+                )
         if message.send(fail_silently=False) != 1:
             raise DeliveryError("邮件服务器未接受该邮件。")
     elif delivery.channel == SMS:

@@ -20,7 +20,6 @@ the ``SECRET_KEY``) is stored, so a copy of the database does not reveal the cod
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 import secrets
@@ -30,15 +29,16 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from .. import ratelimit
+from ..client_address import client_subject
 from ..models import NumberSequence
-from .audit import audit, client_ip
+from .audit import audit
 
 # ---------------------------------------------------------------------------------------------------------------
 # Check character: ISO/IEC 7064 MOD 37-2
@@ -251,48 +251,19 @@ def _lookup_limit() -> tuple[int, int]:
     return limit, window
 
 
+_LOOKUP_SCOPE = "case-lookup-failures"
+
+
 def _limit_subject(request: HttpRequest | None) -> str:
-    ip = client_ip(request) if request is not None else None
-    if ip is None:
-        return "unknown"
-    address = ipaddress.ip_address(ip)
-    if address.version == 6:
-        # One IPv6 customer usually holds a whole /64; counting per address would let them rotate freely.
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address) + "/64"
-    return str(address)
-
-
-def _failure_key(subject: str, window: int, now: float) -> str:
-    return f"zhengwu:case-lookup-failures:{subject}:{int(now // window)}"
+    return client_subject(request) if request is not None else "unknown"
 
 
 def lookup_failures(request: HttpRequest | None) -> int:
     """Failed look-ups counted against the requester's address in the current window."""
-    _, window = _lookup_limit()
-    return int(cache.get(_failure_key(_limit_subject(request), window, time.time()), 0))
-
-
-def _record_failure(request: HttpRequest | None) -> int:
     limit, window = _lookup_limit()
-    subject = _limit_subject(request)
-    now = time.time()
-    key = _failure_key(subject, window, now)
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    # Some backends (the database cache) reset the expiry on incr; keep it at the window's end.
-    cache.touch(key, timeout=window)
-    if count == limit:
-        audit(
-            actor=None,
-            action="core.case_lookup.rate_limited",
-            detail={"subject": subject, "failures": count, "window_seconds": window},
-            request=request,
-        )
-    return count
+    return ratelimit.peek(
+        scope=_LOOKUP_SCOPE, key=_limit_subject(request), limit=ratelimit.Limit(limit, window)
+    )
 
 
 def _rate_limited_error(window: int) -> CaseLookupError:
@@ -313,23 +284,37 @@ def lookup_case(
 
     ``queryset`` must expose ``tracking_number`` and ``query_code_hash`` (fields, or annotations for models that
     name them otherwise). A wrong number and a wrong code get the same message; failed attempts are counted per
-    client address in the shared cache and refused once ``ZHENGWU_LOOKUP_FAILURE_LIMIT`` (default 10) is reached
-    within ``ZHENGWU_LOOKUP_FAILURE_WINDOW`` seconds (default 900).
+    client address (atomically, see :mod:`zhengwu.core.ratelimit`) and refused once
+    ``ZHENGWU_LOOKUP_FAILURE_LIMIT`` (default 10) is reached within ``ZHENGWU_LOOKUP_FAILURE_WINDOW`` seconds
+    (default 900).
     """
     limit, window = _lookup_limit()
-    if lookup_failures(request) >= limit:
+    quota = ratelimit.Limit(limit, window)
+    subject = _limit_subject(request)
+    # Every attempt takes one unit of the address's failure budget before it is evaluated, atomically, and a
+    # successful one gives it back: however many look-ups arrive at once, at most ``limit`` wrong ones are tried.
+    place = ratelimit.consume(scope=_LOOKUP_SCOPE, key=subject, limit=quota)
+    if not place:
         raise _rate_limited_error(window)
+
+    def failed(error: CaseLookupError) -> CaseLookupError:
+        if place < limit:
+            return error
+        audit(
+            actor=None,
+            action="core.case_lookup.rate_limited",
+            detail={"subject": subject, "failures": place, "window_seconds": window},
+            request=request,
+        )
+        return _rate_limited_error(window)
 
     number = normalize_tracking_number(tracking_number)
     if not validate_tracking_number(number):
-        if _record_failure(request) >= limit:
-            raise _rate_limited_error(window)
-        raise CaseLookupError(MSG_MALFORMED, code="malformed")
+        raise failed(CaseLookupError(MSG_MALFORMED, code="malformed"))
 
     case = queryset.filter(tracking_number=number).order_by().first()
     stored_hash = getattr(case, "query_code_hash", "") if case is not None else _DUMMY_HASH
     if not check_query_code(query_code, stored_hash) or case is None:
-        if _record_failure(request) >= limit:
-            raise _rate_limited_error(window)
-        raise CaseLookupError(MSG_MISMATCH, code="mismatch")
+        raise failed(CaseLookupError(MSG_MISMATCH, code="mismatch"))
+    ratelimit.release(scope=_LOOKUP_SCOPE, key=subject, limit=quota)
     return case

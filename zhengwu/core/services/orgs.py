@@ -414,6 +414,15 @@ def move_organization(
 def check_activation(org: Organization, active: bool) -> None:
     """Raise ``ValidationError`` if ``org`` may not be (re)activated or deactivated now."""
     if active:
+        if org.ceased_on:
+            raise ValidationError(
+                {
+                    "is_active": [
+                        f"“{org.name}”已于{org.ceased_on.year}年{org.ceased_on.month}月{org.ceased_on.day}日"
+                        "因机构改革撤销，不能重新启用；如需恢复职能，请设立新机构。"
+                    ]
+                }
+            )
         if org.parent is not None and not org.parent.is_active:
             raise ValidationError({"is_active": [f"上级机构“{org.parent.name}”已停用，请先启用上级机构。"]})
         return

@@ -21,6 +21,7 @@ Who may do what:
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from ..models import Organization, Role, SeparatedDuty, Staff
 from ..models.staff import SeparationOfDutiesError, duties_by_staff, duties_of_groups, separation_error
 from ..scoping import has_county_wide_access, is_in_scope
 from .audit import audit
+from .separation import guard_duty_account, guard_password_reset
 
 ROLES_FILE = Path(__file__).resolve().parent.parent / "rules" / "roles.json"
 
@@ -50,6 +52,7 @@ __all__ = [
     "check_separation",
     "create_staff",
     "delete_staff",
+    "generate_password",
     "set_staff_active",
     "set_staff_password",
     "sync_roles",
@@ -158,6 +161,25 @@ def can_manage_account(actor: Any, staff: Staff) -> bool:
 # --- accounts ---------------------------------------------------------------------------------------------------
 
 
+# Letters and digits that cannot be mistaken for each other when read aloud or copied by hand (no 0/O, 1/l/I).
+_PASSWORD_CLASSES = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnopqrstuvwxyz", "23456789", "@#%+=-_!?")
+
+
+def generate_password(*, user: Staff | None = None, length: int = 16) -> str:
+    """A random password meeting the installation's password rules (every character class present)."""
+    alphabet = "".join(_PASSWORD_CLASSES)
+    while True:
+        chars = [secrets.choice(cls) for cls in _PASSWORD_CLASSES]
+        chars += [secrets.choice(alphabet) for _ in range(max(length, 8) - len(chars))]
+        secrets.SystemRandom().shuffle(chars)
+        password = "".join(chars)
+        try:
+            validate_password(password, user=user)
+        except ValidationError:
+            continue
+        return password
+
+
 def _require_organization(organization: Organization | None, is_superuser: bool) -> None:
     if organization is None and not is_superuser:
         raise ValidationError({"organization": ["请选择所属机构：工作人员必须属于一个机构。"]})
@@ -247,6 +269,7 @@ def update_staff(*, staff: Staff, actor: Any, request: HttpRequest | None = None
     _require(actor, "core.change_staff", "您没有修改账号的权限。")
     current = Staff.objects.select_for_update().get(pk=staff.pk)
     _require_staff_scope(actor, current)
+    guard_duty_account(actor=actor, staff=current, what="修改资料")
     if "is_superuser" in changes and bool(changes["is_superuser"]) != current.is_superuser:
         if not (_is_system(actor) or actor.is_superuser):
             raise PermissionDenied("只有超级管理员才能设置超级管理员。")
@@ -290,13 +313,14 @@ def update_staff(*, staff: Staff, actor: Any, request: HttpRequest | None = None
 
 @transaction.atomic
 def set_staff_password(
-    *, staff: Staff, password: str, actor: Any, request: HttpRequest | None = None
+    *, staff: Staff, password: str, actor: Any, request: HttpRequest | None = None, reason: str = ""
 ) -> Staff:
     """Set a new password (validated by the password rules). Changing one's own password goes through the
     account page, not this service."""
     _require(actor, "core.change_staff", "您没有重置密码的权限。")
     current = Staff.objects.select_for_update().get(pk=staff.pk)
     _require_staff_scope(actor, current)
+    guard_password_reset(actor=actor, staff=current)
     try:
         validate_password(password, user=current)
     except ValidationError as error:
@@ -309,6 +333,11 @@ def set_staff_password(
         target=current,
         organization=current.organization,
         request=request,
+        detail={
+            "account": current.username,
+            "by": actor.username if actor is not None else "系统",
+            "reason": reason or "管理员在“工作人员”中重置密码",
+        },
     )
     _copy(staff, current)
     return current
@@ -322,6 +351,7 @@ def set_staff_active(
     _require(actor, "core.change_staff", "您没有启用或停用账号的权限。")
     current = Staff.objects.select_for_update().get(pk=staff.pk)
     _require_staff_scope(actor, current)
+    guard_duty_account(actor=actor, staff=current, what="启用或停用")
     if current.is_active == bool(is_active):
         return current
     if not is_active and not _is_system(actor) and actor.pk == current.pk:
@@ -348,6 +378,7 @@ def delete_staff(*, staff: Staff, actor: Any, request: HttpRequest | None = None
     _require(actor, "core.delete_staff", "您没有删除账号的权限；不再使用的账号请停用。")
     current = Staff.objects.select_for_update().get(pk=staff.pk)
     _require_staff_scope(actor, current)
+    guard_duty_account(actor=actor, staff=current, what="删除")
     if not _is_system(actor) and actor.pk == current.pk:
         raise PermissionDenied("不能删除自己的账号。")
     detail = {
@@ -397,6 +428,8 @@ def _check_role_change(
     changed = before ^ after
     if not changed:
         return
+    if not new_account:
+        guard_duty_account(actor=actor, staff=staff, what="调整角色")
     if can_assign_any_role(actor):
         if not new_account:
             _require_staff_scope(actor, staff)
@@ -572,6 +605,10 @@ def sync_roles(
     report = SyncReport()
     changes: dict[str, dict[str, Any]] = {}
     root_collection = Collection.get_first_root_node()
+    if root_collection is None:  # a database emptied after migrating (a flush): the tree needs its root again
+        from ..setup_core import ROOT_COLLECTION_NAME
+
+        root_collection = Collection.add_root(name=ROOT_COLLECTION_NAME)
     for spec in specs:
         permissions = _permissions(spec.permissions, spec.code)
         collection_permissions = _permissions(spec.collection_permissions, spec.code)

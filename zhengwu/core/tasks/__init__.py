@@ -1,3 +1,3 @@
 """Background tasks of core (Django Tasks API). Thin wrappers around services, one module per topic."""
 
-from . import clock, notifications  # noqa: F401
+from . import backup, clock, notifications, verification  # noqa: F401

@@ -381,7 +381,8 @@ def test_lookup_rate_limits_failures_per_address(cases, shared_cache):
     assert limited.count() == 1 and limited.get().ip_address == "192.0.2.50"
 
 
-def test_lookup_counts_the_forwarded_client_behind_the_local_proxy(cases, shared_cache):
+def test_lookup_counts_the_forwarded_client_behind_the_local_proxy(cases, shared_cache, settings):
+    settings.ZHENGWU_PROXY_HEADER = "X-Forwarded-For"  # the layout behind a proxy that appends this header
     queryset, made = cases
     number, (code, case) = next(iter(made.items()))
     for _ in range(3):

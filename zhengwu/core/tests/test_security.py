@@ -63,6 +63,45 @@ def test_other_accounts_are_not_locked_by_someone_elses_failures(client, make_st
     assert Page.objects.exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/zh-hant/admin/login/", "/zh-hant/admin/", "/zh-hant/admin", "/zh-hant/_util/login/"]
+)
+def test_the_admin_has_no_traditional_copy(client, path):
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"username": "x", "password": "y"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_front_end_login_leads_to_the_one_staff_login(client, make_staff, make_org):
+    response = client.get("/_util/login/?next=/xxgk/")
+    assert response.status_code == 302 and response["Location"] == "/admin/login/?next=/xxgk/"
+    # A POST there logs nobody in, whatever it carries.
+    make_staff("util_user", organization=make_org(), password=PASSWORD)
+    client.post("/_util/login/", {"username": "util_user", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert settings.WAGTAIL_FRONTEND_LOGIN_URL == "/admin/login/"
+
+
+@pytest.mark.django_db
+def test_one_address_trying_many_accounts_is_throttled(client, make_staff, make_org, settings):
+    settings.ZHENGWU_LOGIN_FAILURES_PER_IP = (6, 3600)
+    # An address of its own: with Redis, counters of other tests' failed logins live until their window ends.
+    client = client.__class__(REMOTE_ADDR="198.51.100.61")
+    org = make_org()
+    make_staff("spray_target", organization=org, password=PASSWORD)
+    for number in range(6):  # six accounts, one wrong password each: no account reaches its own lockout
+        response = login(client, f"guess{number}", "wrong-password")
+        assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
+    response = login(client, "spray_target", PASSWORD)
+    text = response.content.decode()
+    assert response.status_code == 200 and "本机地址登录失败次数过多" in text and "分钟后再试" in text
+    assert "_auth_user_id" not in client.session
+    # Another address is not affected.
+    other = client.__class__(REMOTE_ADDR="198.51.100.62")
+    assert login(other, "spray_target", PASSWORD).status_code == 302
+
+
 def test_session_times_out_when_idle():
     assert settings.SESSION_COOKIE_AGE <= 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True

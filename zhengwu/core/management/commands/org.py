@@ -1,5 +1,5 @@
-"""``zhengwu org``: import the organization table, show the tree, write an import template, check the tree, and
-load the roles."""
+"""``zhengwu org``: import the organization table, show the tree, write an import template, check the tree, load
+the roles, and 机构改革 (merge, absorb, split, rename, move, history, vanished)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ...models import Staff
 from ...selectors.orgs import organization_tree, tree_problems
 from ...services.orgs import OrgImportError, import_organizations, read_org_table
 from ...services.staff import sync_roles
+from ..reorg_commands import ReorgCommands, add_reorg_arguments
 
 TEMPLATE_HEADER = ["name", "kind", "credit_code", "division_code", "parent", "code"]
 
@@ -22,12 +23,17 @@ class _DryRun(Exception):
     pass
 
 
-class Command(BaseCommand):
-    help = "机构：从 CSV/xlsx 导入机构表、显示机构树、生成导入模板、检查机构树，以及载入角色定义。"
+class Command(ReorgCommands, BaseCommand):
+    help = (
+        "机构：从 CSV/xlsx 导入机构表、显示机构树、生成导入模板、检查机构树、载入角色定义，"
+        "以及机构改革（合并、并入、拆分、更名、调整隶属关系、沿革、遗留事项）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{import,tree,template,check,roles}"
+            dest="action",
+            required=True,
+            metavar="{import,tree,template,check,roles,merge,absorb,split,rename,move,history,vanished}",
         )
         imp = actions.add_parser(
             "import",
@@ -48,6 +54,7 @@ class Command(BaseCommand):
             action="store_true",
             help="把各角色的权限恢复为定义文件中的权限（去掉后来增加的）。",
         )
+        add_reorg_arguments(actions)
 
     def handle(self, *args, **options) -> None:
         try:
@@ -99,6 +106,8 @@ class Command(BaseCommand):
         for node in nodes:
             org = node.organization
             flags = "" if org.is_active else "（已停用）"
+            if org.ceased_on:
+                flags = f"（{org.ceased_on:%Y-%m-%d} 撤销）"
             codes = " ".join(part for part in (org.code, org.credit_code or "", org.division_code) if part)
             self.stdout.write(
                 f"{'  ' * node.level}{org.name}{flags} [{org.get_kind_display()}] {codes} 在岗 {org.active_staff_count} 人"
@@ -109,6 +118,8 @@ class Command(BaseCommand):
         if path.suffix.lower() == ".xlsx":
             from openpyxl import Workbook
 
+            from zhengwu.core.spreadsheets import save_workbook
+
             workbook = Workbook()
             sheet = workbook.active
             sheet.title = "机构"
@@ -116,7 +127,7 @@ class Command(BaseCommand):
             for column in "ABCDEF":
                 for row in range(1, 1001):
                     sheet[f"{column}{row}"].number_format = "@"
-            workbook.save(path)
+            save_workbook(workbook, path)
         elif path.suffix.lower() == ".csv":
             with path.open("w", encoding="utf-8-sig", newline="") as handle:
                 csv.writer(handle).writerow(TEMPLATE_HEADER)

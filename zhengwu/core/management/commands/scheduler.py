@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from zhengwu.core.scheduler import periodic_tasks, run_due
+from zhengwu.core.services.tasks import recover_stalled_tasks
 
 
 class Command(BaseCommand):
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         while True:
             for name in run_due():
                 self.stdout.write(f"已放入队列：{name}")
+            recovered = recover_stalled_tasks()
+            if recovered:
+                self.stdout.write(
+                    f"已接管中途停止的任务：重新排队 {len(recovered.requeued)} 个，标记失败 {len(recovered.failed)} 个。"
+                )
             if options["once"]:
                 return
             time.sleep(options["interval"])
