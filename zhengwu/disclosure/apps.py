@@ -12,6 +12,9 @@ class DisclosureConfig(AppConfig):
         from zhengwu.portal.cache import register_cacheable_view
 
         from . import demo_disclosure, setup_disclosure, tasks  # noqa: F401
+        from .reorg import register as register_reorg_parts
+
+        register_reorg_parts()  # what 机构改革 moves: open requests, catalogue items, routes
 
         # Read-only public pages may be served from the portal's page cache; the services that change what they
         # show purge it after their commit (see services.catalogue and services.reports).

@@ -191,11 +191,33 @@ def _accounts(ctx: DemoContext) -> dict[str, Any]:
     return staff
 
 
-def _guides(orgs: dict[str, Any], actor: Any) -> int:
+# Bodies whose own liaison handles their requests; every other 行政机关 of the county has them handled by the
+# county government office (政府信息公开工作机构, 条例第四条), where xxgk and xxgk_head work.
+OWN_HANDLING = ("ZFB", "FGW", "QSZ")
+COUNTY_OFFICE = "ZFB"
+
+
+def _routing(orgs: dict[str, Any], actor: Any) -> dict[str, Any]:
+    """Every body that takes requests reaches staff who can act; the guides below name the same office."""
+    from zhengwu.core.models import OrganizationKind
+
+    from .services.routing import set_request_route
+
+    offices = {}
+    for code, org in orgs.items():
+        accepts = org.kind != OrganizationKind.INSTITUTION
+        office = orgs[code if code in OWN_HANDLING else COUNTY_OFFICE]
+        set_request_route(organization=org, accepts_requests=accepts, handling_office=office, actor=actor)
+        offices[code] = office
+    return offices
+
+
+def _guides(orgs: dict[str, Any], actor: Any, offices: dict[str, Any]) -> int:
     from .services.catalogue import save_guide
 
     count = 0
-    for org in orgs.values():
+    for code, org in orgs.items():
+        office = offices[code]
         save_guide(
             organization=org,
             actor=actor,
@@ -204,12 +226,12 @@ def _guides(orgs: dict[str, Any], actor: Any) -> int:
             arrangement="公开目录按主题分类、体裁分类和发布年份编排，每条信息有唯一的索引号。",
             access_methods="主动公开的信息通过示范县人民政府门户网站、政府信息公开查阅点等渠道公开；"
             "申请获取其他政府信息的，可以通过网站在线申请、当面提交、邮寄或传真等方式提出。",
-            office_name=f"{org.name}政府信息公开工作机构",
-            office_address=org.address or "示范县人民路1号",
+            office_name=f"{office.name}政府信息公开工作机构",
+            office_address=office.address or "示范县人民路1号",
             office_hours="工作日上午8:30—12:00，下午14:30—17:30（法定节假日除外）",
-            phone=org.phone or "0731-5550000",
+            phone=office.phone or "0731-5550000",
             fax="0731-5550001",
-            online_contact="http://127.0.0.1:8000/xxgk/ysqgk/",
+            online_contact="/xxgk/ysqgk/",  # shown on the host and port the site is reached at
             postal_code="410000",
             request_procedure="收到申请后，能够当场答复的当场答复；不能当场答复的，自收到申请之日起20个工作日内答复；"
             "需要延长答复期限的，经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不超过20个工作日。",
@@ -603,6 +625,8 @@ def _reports(orgs: dict[str, Any], head: Any, year: int) -> int:
 
 @demo_step(60, "政府信息公开")
 def build_disclosure(ctx: DemoContext) -> None:
+    from zhengwu.core.models import Staff
+
     from .services.rules import load_classifications, load_disclosure_clock_policies
 
     load_disclosure_clock_policies()
@@ -611,7 +635,9 @@ def build_disclosure(ctx: DemoContext) -> None:
     staff = _accounts(ctx)
     officer, head = staff["disclosure_officer"], staff["disclosure_head"]
     last_year = timezone.localdate().year - 1
-    guides = _guides(orgs, officer)
+    sysadmin = Staff.objects.filter(username="sysadmin").first()
+    offices = _routing(orgs, sysadmin)
+    guides = _guides(orgs, officer, offices)
     entries = _standard(orgs, officer)
     items, late = _items(ctx, orgs, officer, entries)
     stats = _requests(ctx, orgs, officer, head)

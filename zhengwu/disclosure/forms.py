@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from captcha.fields import CaptchaField
 from django import forms
 from django.core.exceptions import ValidationError
 
+from zhengwu.core.humancheck import HumanCheckForm
 from zhengwu.core.models import Organization
+from zhengwu.core.smscode import register_purpose
 
 from .models import FeeMethod
 from .rules import (
@@ -20,6 +21,7 @@ from .rules import (
     load,
     outcome_choices,
 )
+from .selectors.routing import public_bodies
 from .services.requests import Application
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"})
@@ -117,23 +119,57 @@ class ApplicationFields(forms.Form):
         return data
 
 
-class PublicApplicationForm(ApplicationFields):
+register_purpose("disclosure_apply", "提交政府信息公开申请")
+register_purpose("disclosure_lookup", "查询政府信息公开申请办理进度")
+register_purpose("disclosure_resend", "重新获取政府信息公开申请查询码")
+
+
+class PublicApplicationForm(ApplicationFields, HumanCheckForm):
+    """The online application: the bodies whose handling office has staff who can act (the routing), the
+    applicant's data, and the captcha or an SMS code sent to the 联系电话."""
+
+    human_check_purpose = "disclosure_apply"
+    sms_phone_field = "phone"
+
     organization = forms.ModelChoiceField(
         label="受理机关",
-        queryset=Organization.objects.filter(is_active=True).order_by("path"),
+        queryset=Organization.objects.none(),
         empty_label="请选择受理机关",
         error_messages={"required": "请选择受理机关。", "invalid_choice": "请选择受理机关。"},
-    )
-    captcha = CaptchaField(
-        label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。", "required": "请输入验证码。"}
     )
 
     field_order = ["organization", *ApplicationFields.base_fields]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = public_bodies()
 
-class LookupForm(forms.Form):
+
+class LookupForm(HumanCheckForm):
+    """申请进度查询; the captcha (or an SMS code) is asked for once the address has failed look-ups."""
+
+    human_check_purpose = "disclosure_lookup"
+
     tracking_number = forms.CharField(label="受理编号", max_length=40)
     query_code = forms.CharField(label="查询码", max_length=20)
+
+
+class ResendCodeForm(HumanCheckForm):
+    """查询码找回: a new query code to the mobile number given in the application."""
+
+    human_check_purpose = "disclosure_resend"
+    sms_phone_field = "phone"
+
+    tracking_number = forms.CharField(
+        label="受理编号", max_length=40, error_messages={"required": "请填写受理编号。"}
+    )
+    phone = forms.CharField(
+        label="申请时填写的手机号码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": "请填写申请时填写的手机号码。"},
+        help_text="新的查询码只发送到申请时登记的手机号码。",
+    )
 
 
 class IntakeForm(ApplicationFields):

@@ -20,6 +20,14 @@ def render_notice_letter(letter_id: int) -> None:
         render_letter(letter=letter)
 
 
+@task(queue_name="default")
+def publish_annual_report(report_id: int) -> None:
+    """Publish a 年度报告 asked for in the admin: tables, Word and PDF, progress written as it goes."""
+    from .services.reports import run_publication
+
+    run_publication(report_id=report_id)
+
+
 @task(queue_name="maintenance")
 def annual_report_reminders() -> None:
     """Remind each organization that has not published last year's report before the statutory date."""

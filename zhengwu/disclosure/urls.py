@@ -8,6 +8,7 @@ urlpatterns = [
     path("xxgk/", views.index, name="disclosure_index"),
     path("xxgk/ysqgk/", views.apply, name="disclosure_apply"),
     path("xxgk/ysqgk/cx/", views.lookup, name="disclosure_lookup"),
+    path("xxgk/ysqgk/cxm/", views.resend_code, name="disclosure_resend_code"),
     path("xxgk/ysqgk/cx/ws/<int:pk>.<str:fmt>", views.lookup_letter, name="disclosure_lookup_letter"),
     path("xxgk/bzml/", views.standard_index, name="disclosure_standard_index"),
     path("xxgk/bzml/<str:code>/", views.standard_area, name="disclosure_standard_area"),

@@ -6,7 +6,8 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from .admin import catalogue, reports, requests, taxonomy  # noqa: F401  (taxonomy registers its viewsets)
+from . import dashboard  # noqa: F401  (work items on the admin home page)
+from .admin import catalogue, reports, requests, routing, taxonomy  # noqa: F401  (taxonomy registers its viewsets)
 
 
 @hooks.register("register_admin_urls")
@@ -24,6 +25,12 @@ def register_disclosure_urls():
             name="disclosure_admin_request",
         ),
         path("disclosure/alerts/", requests.AlertsView.as_view(), name="disclosure_admin_alerts"),
+        path("disclosure/routing/", routing.RoutingListView.as_view(), name="disclosure_admin_routing"),
+        path(
+            "disclosure/routing/<int:org_id>/",
+            routing.RoutingEditView.as_view(),
+            name="disclosure_admin_routing_edit",
+        ),
         path("disclosure/letters/<int:pk>.<str:fmt>", requests.letter_file, name="disclosure_admin_letter"),
         path("disclosure/items/", catalogue.ItemListView.as_view(), name="disclosure_admin_items"),
         path("disclosure/items/new/", catalogue.ItemEditView.as_view(), name="disclosure_admin_item_new"),
@@ -48,6 +55,11 @@ def register_disclosure_urls():
             "disclosure/reports/<int:org_id>/<int:year>/",
             reports.ReportEditView.as_view(),
             name="disclosure_admin_report",
+        ),
+        path(
+            "disclosure/reports/<int:org_id>/<int:year>/progress.json",
+            reports.report_progress,
+            name="disclosure_admin_report_progress",
         ),
         path(
             "disclosure/reports/file/<int:pk>.<str:fmt>",
@@ -77,6 +89,7 @@ class DisclosureSubmenu(SubmenuMenuItem):
 MENU = [
     ("依申请公开", "disclosure_admin_requests", "doc-full", "disclosure.view_disclosurerequest"),
     ("预警和超期", "disclosure_admin_alerts", "warning", "disclosure.view_disclosurerequest"),
+    ("依申请公开办理机构", "disclosure_admin_routing", "site", "disclosure.view_requestroute"),
     ("主动公开目录", "disclosure_admin_items", "list-ul", "disclosure.view_disclosureitem"),
     ("超时公开", "disclosure_admin_items_late", "time", "disclosure.view_disclosureitem"),
     ("公开指南", "disclosure_admin_guides", "help", "disclosure.change_disclosureguide"),

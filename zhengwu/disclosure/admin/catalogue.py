@@ -186,6 +186,7 @@ class ItemEditView(AdminPage):
                     self.item = services.create_item(
                         organization=form.cleaned_data["organization"],
                         actor=request.user,
+                        http_request=request,
                         index_number=form.cleaned_data.get("index_number") or "",
                         standard_entries=list(form.cleaned_data["standard_entries"]),
                         **form.item_fields(),
@@ -194,12 +195,16 @@ class ItemEditView(AdminPage):
                     services.update_item(
                         item=self.item,
                         actor=request.user,
+                        http_request=request,
                         standard_entries=list(form.cleaned_data["standard_entries"]),
                         **form.item_fields(),
                     )
                 if form.cleaned_data.get("attachment"):
                     services.add_attachment(
-                        item=self.item, uploaded_file=form.cleaned_data["attachment"], actor=request.user
+                        item=self.item,
+                        uploaded_file=form.cleaned_data["attachment"],
+                        actor=request.user,
+                        http_request=request,
                     )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -216,6 +221,7 @@ class ItemEditView(AdminPage):
                     item = services.publish_item(
                         item=self.item,
                         actor=request.user,
+                        http_request=request,
                         published_on=form.cleaned_data["published_on"],
                         override_reason=form.cleaned_data.get("override_reason", ""),
                     )
@@ -223,7 +229,10 @@ class ItemEditView(AdminPage):
                     messages.success(request, f"已公开{note}。")
                 else:
                     services.withdraw_item(
-                        item=self.item, reason=form.cleaned_data.get("reason", ""), actor=request.user
+                        item=self.item,
+                        reason=form.cleaned_data.get("reason", ""),
+                        actor=request.user,
+                        http_request=request,
                     )
                     messages.success(request, "已撤回。")
             except ValidationError as exc:
@@ -284,6 +293,10 @@ class GuideEditView(AdminPage):
         if org_id is None and request.GET.get("org", "").isdigit():
             org_id = int(request.GET["org"])
         org_id = org_id or request.user.organization_id
+        # An account of no organization (the installation superuser) opens on the first one it sees.
+        if org_id is None:
+            first = _orgs(request.user).first()
+            org_id = first.pk if first is not None else None
         self.org = get_object_in_scope_or_404(
             Organization.objects.all(), request.user, pk=org_id, org_field=""
         )
@@ -304,6 +317,7 @@ class GuideEditView(AdminPage):
                 services.save_guide(
                     organization=self.org,
                     actor=request.user,
+                    http_request=request,
                     **{name: form.cleaned_data[name] for name in GUIDE_FIELDS},
                 )
             except ValidationError as exc:
@@ -378,7 +392,9 @@ class StandardCatalogView(AdminPage):
             data = dict(form.cleaned_data)
             area, org = data.pop("area"), data.pop("organization")
             try:
-                services.save_standard_entry(area=area, organization=org, actor=request.user, **data)
+                services.save_standard_entry(
+                    area=area, organization=org, actor=request.user, http_request=request, **data
+                )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

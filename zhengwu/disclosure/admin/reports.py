@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,12 +17,19 @@ from zhengwu.core.scoping import get_object_in_scope_or_404, scope_queryset
 
 from ..documents import report_layout
 from ..forms import DATE_WIDGET, apply_service_errors
-from ..models import AnnualReport, ReviewCase, ReviewKind, ReviewResult
-from ..selectors.reports import annual_report_data, report_json
+from ..models import AnnualReport, PublishState, ReviewCase, ReviewKind, ReviewResult
+from ..selectors.reports import (
+    annual_report_data,
+    deadline_summary,
+    report_bodies,
+    report_json,
+    report_standings,
+    report_years,
+)
 from ..services.reports import (
     FIGURE_ROWS,
-    publish_report,
     record_review_case,
+    request_publication,
     save_report,
     statutory_deadline,
 )
@@ -55,6 +62,18 @@ class ReportForm(forms.Form):
             )
 
 
+FILTERS = [
+    ("", "全部"),
+    ("unpublished", "未发布"),
+    ("late", "逾期（逾期发布或逾期未发布）"),
+    ("published", "已发布"),
+]
+
+
+def _year(value: str, default: int) -> int:
+    return int(value) if value.isdigit() and int(value) in report_years() else default
+
+
 class ReportListView(AdminPage):
     template_name = "disclosure/admin/report_list.html"
     page_title = "政府信息公开工作年度报告"
@@ -62,15 +81,38 @@ class ReportListView(AdminPage):
     crumbs = [("", "年度报告")]
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        year = timezone.localdate().year - 1
-        orgs = scope_queryset(
-            Organization.objects.filter(is_active=True), request.user, org_field=""
-        ).order_by("path")
-        reports = {
-            r.organization_id: r for r in AnnualReport.objects.filter(year=year, organization__in=orgs)
+        year = _year(request.GET.get("year", ""), timezone.localdate().year - 1)
+        shown = request.GET.get("show", "")
+        orgs = scope_queryset(report_bodies(year), request.user, org_field="").order_by("path")
+        standings = [
+            row
+            for row in report_standings(organizations=orgs, year=year)
+            if row.deadline is not None or row.report is not None
+        ]
+        counts = {
+            "total": len(standings),
+            "on_time": sum(1 for row in standings if row.published and not row.late),
+            "published_late": sum(1 for row in standings if row.published and row.late),
+            "unpublished": sum(1 for row in standings if not row.published),
+            "overdue_unpublished": sum(1 for row in standings if not row.published and row.late),
         }
-        rows = [(org, reports.get(org.pk), statutory_deadline(org, year)[0]) for org in orgs]
-        return self.render_to_response(self.get_context_data(rows=rows, year=year))
+        keep = {
+            "unpublished": lambda row: not row.published,
+            "late": lambda row: row.late,
+            "published": lambda row: row.published,
+        }.get(shown)
+        rows = [row for row in standings if keep is None or keep(row)]
+        return self.render_to_response(
+            self.get_context_data(
+                rows=rows,
+                year=year,
+                years=report_years(),
+                shown=shown if keep is not None else "",
+                filters=FILTERS,
+                counts=counts,
+                rule=deadline_summary(year),
+            )
+        )
 
 
 class ReportEditView(AdminPage):
@@ -92,13 +134,20 @@ class ReportEditView(AdminPage):
 
     def _render(self, request: HttpRequest, form: ReportForm) -> HttpResponse:
         data = annual_report_data(organization=self.org, year=self.year)
+        standing = report_standings(
+            organizations=Organization.objects.filter(pk=self.org.pk), year=self.year
+        )[0]
         return self.render_to_response(
             self.get_context_data(
                 form=form,
                 report=self.report,
+                standing=standing,
                 problems=data.problems,
                 layout=report_layout(report_json(data)),
                 deadline=statutory_deadline(self.org, self.year)[0],
+                publishing=bool(
+                    self.report and self.report.publish_state in (PublishState.QUEUED, PublishState.RUNNING)
+                ),
                 can_change=request.user.has_perm(CHANGE),
                 can_publish=request.user.has_perm(PUBLISH),
             )
@@ -121,12 +170,16 @@ class ReportEditView(AdminPage):
         if request.POST.get("action") == "publish":
             require(request, PUBLISH)
             try:
-                publish_report(organization=self.org, year=year, actor=request.user)
+                request_publication(
+                    organization=self.org, year=year, actor=request.user, http_request=request
+                )
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
             else:
-                messages.success(request, "年度报告已发布。")
+                messages.success(
+                    request, "已开始发布：统计数据并生成 Word 和 PDF 文件需要一些时间，进度见下方。"
+                )
             return HttpResponseRedirect(request.path)
         require(request, CHANGE)
         form = ReportForm(request.POST)
@@ -141,6 +194,7 @@ class ReportEditView(AdminPage):
                     other_matters=data["other_matters"],
                     figures={code: data.get(f"figure_{code}") for code in FIGURE_ROWS},
                     actor=request.user,
+                    http_request=request,
                 )
             except ValidationError as exc:
                 apply_service_errors(form, exc)
@@ -148,6 +202,25 @@ class ReportEditView(AdminPage):
                 messages.success(request, "已保存。")
                 return HttpResponseRedirect(request.path)
         return self._render(request, form)
+
+
+def report_progress(request: HttpRequest, org_id: int, year: int) -> JsonResponse:
+    """The publication's progress, read by the report page every few seconds while a publication runs."""
+    require(request, VIEW)
+    org = get_object_in_scope_or_404(Organization.objects.all(), request.user, pk=org_id, org_field="")
+    report = AnnualReport.objects.filter(organization=org, year=year).first()
+    if report is None:
+        return JsonResponse({"state": "idle", "progress": 0, "step": "", "error": ""})
+    return JsonResponse(
+        {
+            "state": report.publish_state,
+            "label": report.get_publish_state_display(),
+            "progress": report.publish_progress,
+            "step": report.publish_step,
+            "error": report.publish_error,
+            "published": report.status == "published",
+        }
+    )
 
 
 def report_file(request: HttpRequest, pk: int, fmt: str):
@@ -196,7 +269,7 @@ class ReviewCaseView(AdminPage):
         form = ReviewCaseForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                record_review_case(actor=request.user, **form.cleaned_data)
+                record_review_case(actor=request.user, http_request=request, **form.cleaned_data)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:

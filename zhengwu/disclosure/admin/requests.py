@@ -19,7 +19,8 @@ from zhengwu.core.services.audit import audit
 
 from .. import forms as f
 from ..models import DisclosureRequest, NoticeLetter, RequestState
-from ..selectors.requests import alerts_by_organization, request_status, requests_for
+from ..selectors.requests import REQUEST_SCOPE, alerts_by_organization, request_status, requests_for
+from ..selectors.routing import routing_problems
 from ..services import requests as svc
 from .base import AdminPage, file_response, mask, require
 
@@ -95,6 +96,7 @@ class RequestCreateView(AdminPage):
                     received_on=form.cleaned_data["received_on"],
                     submitted_on=form.cleaned_data.get("submitted_on"),
                     actor=request.user,
+                    http_request=request,
                 )
             except ValidationError as exc:
                 f.apply_service_errors(form, exc)
@@ -130,28 +132,29 @@ AVAILABLE = {
 }
 
 
-def _perform(action: str, case: DisclosureRequest, data: dict[str, Any], user: Any) -> None:
+def _perform(action: str, case: DisclosureRequest, data: dict[str, Any], http_request: HttpRequest) -> None:
+    """Run one action; the audit rows record who did it and from which address."""
+    user = http_request.user
     on = data.get("on")
+    common = {"request": case, "http_request": http_request}
     if action == "confirm":
-        svc.confirm_receipt(request=case, received_on=on, actor=user, note=data.get("note", ""))
+        svc.confirm_receipt(**common, received_on=on, actor=user, note=data.get("note", ""))
     elif action == "correction":
-        svc.request_correction(
-            request=case, on=on, text=data["text"], deadline=data.get("deadline"), actor=user
-        )
+        svc.request_correction(**common, on=on, text=data["text"], deadline=data.get("deadline"), actor=user)
     elif action == "corrected":
-        svc.receive_correction(request=case, on=on, actor=user)
+        svc.receive_correction(**common, on=on, actor=user)
     elif action == "consult":
-        svc.start_consultation(request=case, kind=data["kind"], parties=data["parties"], on=on, actor=user)
+        svc.start_consultation(**common, kind=data["kind"], parties=data["parties"], on=on, actor=user)
     elif action == "consulted":
-        svc.end_consultation(request=case, on=on, opinion=data.get("opinion", ""), actor=user)
+        svc.end_consultation(**common, on=on, opinion=data.get("opinion", ""), actor=user)
     elif action == "extend":
-        svc.extend_request(request=case, days=data["days"], reason=data["reason"], approver=user, on=on)
+        svc.extend_request(**common, days=data["days"], reason=data["reason"], approver=user, on=on)
     elif action == "fee":
-        svc.notify_fee(request=case, method=data["method"], pages=data.get("pages"), on=on, actor=user)
+        svc.notify_fee(**common, method=data["method"], pages=data.get("pages"), on=on, actor=user)
     elif action == "paid":
-        svc.record_fee_payment(request=case, on=on, amount=data["amount"], actor=user)
+        svc.record_fee_payment(**common, on=on, amount=data["amount"], actor=user)
     elif action == "reply":
-        svc.reply_request(request=case, outcome=data["outcome"], text=data.get("text", ""), actor=user)
+        svc.reply_request(**common, outcome=data["outcome"], text=data.get("text", ""), actor=user)
 
 
 class RequestDetailView(AdminPage):
@@ -166,7 +169,10 @@ class RequestDetailView(AdminPage):
 
     def _load(self, request: HttpRequest, pk: int) -> None:
         self.case = get_object_in_scope_or_404(
-            DisclosureRequest.objects.select_related("organization", "reply_clock"), request.user, pk=pk
+            DisclosureRequest.objects.select_related("organization", "handling_office", "reply_clock"),
+            request.user,
+            pk=pk,
+            org_field=REQUEST_SCOPE,
         )
 
     def _render(self, request: HttpRequest, forms: dict[str, Any] | None = None) -> HttpResponse:
@@ -221,7 +227,7 @@ class RequestDetailView(AdminPage):
         form = form_class(request.POST, prefix=action)
         if form.is_valid():
             try:
-                _perform(action, self.case, form.cleaned_data, request.user)
+                _perform(action, self.case, form.cleaned_data, request)
             except ValidationError as exc:
                 f.apply_service_errors(form, exc)
             else:
@@ -244,13 +250,19 @@ class AlertsView(AdminPage):
             "overdue": sum(r.overdue for r in rows),
             "unconfirmed": sum(r.unconfirmed for r in rows),
         }
-        return self.render_to_response(self.get_context_data(rows=rows, totals=totals))
+        problems = routing_problems() if request.user.has_perm("disclosure.view_requestroute") else []
+        return self.render_to_response(
+            self.get_context_data(rows=rows, totals=totals, routing_problems=problems)
+        )
 
 
 def letter_file(request: HttpRequest, pk: int, fmt: str):
     require(request, VIEW)
     letter = get_object_in_scope_or_404(
-        NoticeLetter.objects.select_related("request"), request.user, pk=pk, org_field="request__organization"
+        NoticeLetter.objects.select_related("request"),
+        request.user,
+        pk=pk,
+        org_field=("request__organization", "request__handling_office"),
     )
     field = letter.docx if fmt == "docx" else letter.pdf
     return file_response(

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from zhengwu.core.admin.columns import yes_no_column
 
 from ..models import Genre, StandardCatalogArea, Theme
 from ..services.rules import record_classification_change
@@ -41,7 +44,11 @@ class ThemeViewSet(ClassificationViewSet):
     icon = "tag"
     menu_label = "主题分类"
     form_fields = ["code", "name", "parent", "sort_order", "is_active"]
-    list_display = ["code", "path_label", "is_active"]
+    list_display = [
+        "code",
+        Column("path_label", label="分类路径"),
+        yes_no_column(Theme, "is_active"),
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
 
@@ -51,7 +58,7 @@ class GenreViewSet(ClassificationViewSet):
     icon = "tag"
     menu_label = "体裁分类"
     form_fields = ["code", "name", "sort_order", "is_active"]
-    list_display = ["code", "name", "is_active"]
+    list_display = ["code", "name", yes_no_column(Genre, "is_active")]
 
 
 class AreaViewSet(ClassificationViewSet):

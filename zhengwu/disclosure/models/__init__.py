@@ -7,7 +7,7 @@ from .catalogue import (
     ItemStatus,
     StandardCatalogEntry,
 )
-from .report import AnnualReport, ReportStatus, ReviewCase, ReviewKind, ReviewResult
+from .report import AnnualReport, PublishState, ReportStatus, ReviewCase, ReviewKind, ReviewResult
 from .requests import (
     OPEN_STATES,
     Consultation,
@@ -21,6 +21,7 @@ from .requests import (
     RequestOrigin,
     RequestState,
 )
+from .routing import RequestRoute
 from .settings import DisclosureSettings
 from .taxonomy import Genre, StandardCatalogArea, Theme
 
@@ -42,9 +43,11 @@ __all__ = [
     "ItemStatus",
     "LetterKind",
     "NoticeLetter",
+    "PublishState",
     "ReportStatus",
     "RequestEvent",
     "RequestOrigin",
+    "RequestRoute",
     "RequestState",
     "ReviewCase",
     "ReviewKind",

@@ -63,6 +63,13 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", "已发布"
 
 
+class PublishState(models.TextChoices):
+    IDLE = "idle", "—"
+    QUEUED = "queued", "等待发布"
+    RUNNING = "running", "正在发布"
+    FAILED = "failed", "发布失败"
+
+
 class AnnualReport(models.Model):
     """年度报告 of one organization (its subtree) for one year: narrative sections by staff, tables from data."""
 
@@ -84,9 +91,23 @@ class AnnualReport(models.Model):
     docx = models.FileField("Word 文件", upload_to="disclosure/reports/", blank=True)
     pdf = models.FileField("PDF 文件", upload_to="disclosure/reports/", blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    # Whether the report was on time is decided by its first publication; a later correction does not make it late.
+    first_published_at = models.DateTimeField("首次发布时间", null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Publication runs as a background task (tables, Word and PDF take seconds); its progress is shown in the admin.
+    publish_state = models.CharField(
+        "发布进度", max_length=12, choices=PublishState.choices, default=PublishState.IDLE
+    )
+    publish_progress = models.PositiveSmallIntegerField("完成百分比", default=0)
+    publish_step = models.CharField("当前步骤", max_length=100, blank=True)
+    publish_error = models.TextField("发布失败原因", blank=True)
+    publish_requested_at = models.DateTimeField("申请发布时间", null=True, blank=True)
+    publish_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    publish_requested_ip = models.GenericIPAddressField("申请发布地址", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -44,6 +44,15 @@ class DisclosureRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="disclosure_requests",
     )
+    handling_office = models.ForeignKey(
+        "core.Organization",
+        verbose_name="办理机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_disclosure_requests",
+        help_text="提交时按依申请公开办理机构确定；其工作人员看到并办理该申请。",
+    )
     tracking_number = models.CharField("受理编号", max_length=30, unique=True)
     query_code_hash = models.CharField(max_length=64, blank=True, editable=False)
     external_id = models.CharField(
@@ -119,6 +128,7 @@ class DisclosureRequest(models.Model):
             models.Index(fields=["organization", "replied_on"]),
             models.Index(fields=["state"]),
             models.Index(fields=["organization", "external_id"]),
+            models.Index(fields=["handling_office", "state"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -258,6 +268,7 @@ class NoticeLetter(models.Model):
     pdf = models.FileField("PDF 文件", upload_to="disclosure/letters/%Y/", blank=True)
     rendered_at = models.DateTimeField("生成时间", null=True, blank=True)
     error = models.TextField("生成错误", blank=True)
+    emailed_at = models.DateTimeField("邮件送达时间", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

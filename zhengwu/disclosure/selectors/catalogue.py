@@ -91,6 +91,8 @@ def _xlsx(title: str, columns: list[str], rows: list[list[Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from zhengwu.core.spreadsheets import save_workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -104,7 +106,7 @@ def _xlsx(title: str, columns: list[str], rows: list[list[Any]]) -> bytes:
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = max(10, min(40, len(column) * 3))
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    save_workbook(workbook, buffer)
     return buffer.getvalue()
 
 

@@ -330,3 +330,103 @@ def report_json(data: ReportData) -> dict[str, Any]:
             },
         },
     }
+
+
+# -- publication deadlines and who has published -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    on: dt.date
+    source: str
+
+
+def report_deadline(organization: Organization, year: int) -> Deadline | None:
+    """When the report on ``year`` must be public (条例第四十九条; the dates and which kinds of body they bind are
+    data in rules/annual_report.json), or None for a body not required to publish one."""
+    deadlines = report_rules()["deadlines"]
+    spec_name = deadlines.get("by_kind", {}).get(organization.kind)
+    if spec_name not in ("department", "government"):
+        return None
+    spec = deadlines[spec_name]
+    return Deadline(dt.date(year + 1, spec["month"], spec["day"]), spec["source"])
+
+
+@dataclass(frozen=True)
+class ReportStanding:
+    """One body's report for one year, as the 年度报告 list shows it."""
+
+    organization: Organization
+    year: int
+    report: AnnualReport | None
+    deadline: Deadline | None
+    published_on: dt.date | None
+    label: str
+    css: str
+    late: bool
+    published: bool
+
+
+def _standing(org: Organization, year: int, report: AnnualReport | None, today: dt.date) -> ReportStanding:
+    from django.utils import timezone
+
+    deadline = report_deadline(org, year)
+    first = report.first_published_at or report.published_at if report is not None else None
+    published = report is not None and report.status == "published" and first is not None
+    published_on = timezone.localtime(first).date() if published else None
+    if published:
+        late = deadline is not None and published_on > deadline.on
+        label, css = ("逾期发布", "overdue") if late else ("按期发布", "done")
+    elif deadline is not None and today > deadline.on:
+        late = True
+        label, css = "逾期未发布", "overdue"
+    else:
+        late = False
+        label = "草稿" if report is not None else "未编制"
+        css = "warning" if deadline is not None and (deadline.on - today).days <= 20 else "normal"
+    return ReportStanding(org, year, report, deadline, published_on, label, css, late, published)
+
+
+def report_standings(
+    *, organizations: QuerySet[Organization], year: int, today: dt.date | None = None
+) -> list[ReportStanding]:
+    """Each body's report for ``year``: published on time, published late (after its deadline), not published
+    past the deadline, or not yet due — one query for the reports."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    orgs = list(organizations)
+    reports = {
+        report.organization_id: report
+        for report in AnnualReport.objects.filter(year=year, organization__in=[org.pk for org in orgs])
+    }
+    return [_standing(org, year, reports.get(org.pk), today) for org in orgs]
+
+
+def report_bodies(year: int) -> QuerySet[Organization]:
+    """The bodies that owe a report for ``year``: those in service, and those that ceased by 机构改革 during or
+    after that year — a body merged away in March still reports on the year it ceased."""
+    return Organization.objects.filter(Q(is_active=True) | Q(ceased_on__gte=dt.date(year, 1, 1)))
+
+
+def report_years(today: dt.date | None = None) -> list[int]:
+    """The years a report can be chosen for: from the first year of the 条例 (2008) to this year, newest first."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return list(range(today.year, 2007, -1))
+
+
+def deadline_summary(year: int) -> str:
+    """The rule in words for the list page, from the rule file: “部门、乡镇（街道）于2026年1月31日前、人民政府于
+    2026年3月31日前公布”."""
+    deadlines = report_rules()["deadlines"]
+    kinds = deadlines.get("by_kind", {})
+    names = {"department": "部门", "township": "乡镇", "subdistrict": "街道", "government": "人民政府"}
+    parts = []
+    for spec_name in ("department", "government"):
+        spec = deadlines[spec_name]
+        who = [names[kind] for kind, target in kinds.items() if target == spec_name and kind in names]
+        label = "、".join(who) if who else names[spec_name]
+        parts.append(f"{label}于{year + 1}年{spec['month']}月{spec['day']}日前")
+    return "、".join(parts) + "公布"

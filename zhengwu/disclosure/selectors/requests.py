@@ -6,11 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import Permission
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from zhengwu.core.models import CaseClock, Organization, Staff
+from zhengwu.core.models import CaseClock, Organization
 from zhengwu.core.models.clock import ClockStatus
 from zhengwu.core.scoping import scope_queryset
 from zhengwu.core.selectors.clock import (
@@ -23,25 +22,17 @@ from zhengwu.core.selectors.clock import (
 from ..models import OPEN_STATES, DisclosureRequest, RequestState
 from ..rules import applicant_kind_label, outcome_by_code
 
-HANDLE_PERMISSION = ("disclosure", "change_disclosurerequest")
-
 
 def local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def request_handlers(organization: Organization) -> list[Staff]:
-    """Active staff of ``organization`` who may handle its requests (by role or directly)."""
-    permission = Permission.objects.filter(
-        content_type__app_label=HANDLE_PERMISSION[0], codename=HANDLE_PERMISSION[1]
-    ).first()
-    if permission is None:
-        return []
-    return list(
-        Staff.objects.filter(organization=organization, is_active=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
-        .distinct()
-    )
+# Who sees a request: staff of the body it was addressed to (and the bodies above it), and of its handling office.
+REQUEST_SCOPE = ("organization", "handling_office")
+
+
+def visible_requests(user: Any) -> QuerySet[DisclosureRequest]:
+    return scope_queryset(DisclosureRequest.objects.all(), user, REQUEST_SCOPE)
 
 
 def _request_clocks() -> QuerySet[CaseClock]:
@@ -59,9 +50,16 @@ def requests_for(
 ) -> QuerySet[DisclosureRequest]:
     """The requests ``user`` may see, optionally filtered by state, live clock status (normal / warning / overdue)
     and a search over tracking number, external id, applicant and description."""
-    qs = scope_queryset(DisclosureRequest.objects.select_related("organization", "reply_clock"), user)
+    qs = scope_queryset(
+        DisclosureRequest.objects.select_related("organization", "handling_office", "reply_clock"),
+        user,
+        REQUEST_SCOPE,
+    )
     if organization is not None:
-        qs = qs.filter(organization__path__startswith=organization.path)
+        qs = qs.filter(
+            Q(organization__path__startswith=organization.path)
+            | Q(handling_office__path__startswith=organization.path)
+        )
     if state:
         qs = qs.filter(state=state)
     if status:
@@ -128,18 +126,21 @@ class OrganizationAlerts:
 
 
 def alerts_by_organization(user: Any, *, at: dt.datetime | None = None) -> list[OrganizationAlerts]:
-    """预警 / 超期 open requests per organization in the user's scope, plus online applications not yet confirmed."""
-    counts = clock_alert_counts_by_organization(at=at, queryset=_request_clocks())
+    """预警 / 超期 open requests per body, of the requests ``user`` may see (addressed to a body in their scope or
+    handled by their office), plus online applications not yet confirmed."""
+    visible = visible_requests(user)
+    counts = clock_alert_counts_by_organization(
+        at=at, queryset=_request_clocks().filter(disclosure_request__in=visible.values("pk"))
+    )
     unconfirmed = dict(
-        DisclosureRequest.objects.filter(state=RequestState.SUBMITTED)
+        visible.filter(state=RequestState.SUBMITTED)
         .values_list("organization_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
     ids = {pk for pk in counts if pk is not None} | set(unconfirmed)
-    orgs = scope_queryset(Organization.objects.filter(pk__in=ids), user, org_field="")
     rows = []
-    for org in orgs.order_by("path"):
+    for org in Organization.objects.filter(pk__in=ids).order_by("path"):
         alert = counts.get(org.pk)
         rows.append(
             OrganizationAlerts(
@@ -154,7 +155,7 @@ def alerts_by_organization(user: Any, *, at: dt.datetime | None = None) -> list[
 
 
 def open_requests_count(user: Any) -> int:
-    return scope_queryset(DisclosureRequest.objects.filter(state__in=OPEN_STATES), user).count()
+    return visible_requests(user).filter(state__in=OPEN_STATES).count()
 
 
 # -- export ------------------------------------------------------------------------------------------------------

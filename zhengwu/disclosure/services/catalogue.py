@@ -220,6 +220,7 @@ def create_item(
     actor: Any,
     index_number: str = "",
     standard_entries: list[StandardCatalogEntry] | None = None,
+    http_request: Any = None,
     **fields: Any,
 ) -> DisclosureItem:
     """A draft catalogue item with its 索引号 (issued now, or the one typed in if it was never used)."""
@@ -258,6 +259,7 @@ def create_item(
         target=item,
         organization=organization,
         detail={"index_number": number, "title": item.title},
+        request=http_request,
     )
     return item
 
@@ -268,6 +270,7 @@ def update_item(
     item: DisclosureItem,
     actor: Any,
     standard_entries: list[StandardCatalogEntry] | None = None,
+    http_request: Any = None,
     **fields: Any,
 ) -> DisclosureItem:
     """Change an item's metadata; its 索引号 never changes."""
@@ -293,6 +296,7 @@ def update_item(
         target=item,
         organization=item.organization,
         detail={"changed": changed},
+        request=http_request,
     )
     if item.status == ItemStatus.PUBLISHED:
         purge_sites_after_commit()
@@ -332,7 +336,12 @@ def _apply_timeliness(item: DisclosureItem) -> None:
 
 @transaction.atomic
 def publish_item(
-    *, item: DisclosureItem, actor: Any, published_on: dt.date | None = None, override_reason: str = ""
+    *,
+    item: DisclosureItem,
+    actor: Any,
+    published_on: dt.date | None = None,
+    override_reason: str = "",
+    http_request: Any = None,
 ) -> DisclosureItem:
     """主动公开: the 保密审查 scan must pass (or be overridden in writing by someone allowed to); the delay since
     成文 is computed and an item later than Art. 26 allows is flagged."""
@@ -374,13 +383,16 @@ def publish_item(
             "confidentiality_hits": describe(hits) if hits else "",
             "override_reason": item.review_override_reason if hits else "",
         },
+        request=http_request,
     )
     purge_sites_after_commit()
     return item
 
 
 @transaction.atomic
-def withdraw_item(*, item: DisclosureItem, reason: str, actor: Any) -> DisclosureItem:
+def withdraw_item(
+    *, item: DisclosureItem, reason: str, actor: Any, http_request: Any = None
+) -> DisclosureItem:
     """撤回: the item leaves the public catalogue; its 索引号 stays issued."""
     reason = (reason or "").strip()
     if not reason:
@@ -396,13 +408,16 @@ def withdraw_item(*, item: DisclosureItem, reason: str, actor: Any) -> Disclosur
         target=item,
         organization=item.organization,
         detail={"index_number": item.index_number, "reason": reason},
+        request=http_request,
     )
     purge_sites_after_commit()
     return item
 
 
 @transaction.atomic
-def add_attachment(*, item: DisclosureItem, uploaded_file: Any, actor: Any) -> ItemAttachment:
+def add_attachment(
+    *, item: DisclosureItem, uploaded_file: Any, actor: Any, http_request: Any = None
+) -> ItemAttachment:
     checked = check_upload(uploaded_file, allowed=ATTACHMENT_TYPES)
     attachment = ItemAttachment(
         item=item,
@@ -419,6 +434,7 @@ def add_attachment(*, item: DisclosureItem, uploaded_file: Any, actor: Any) -> I
         target=item,
         organization=item.organization,
         detail={"file": attachment.display_name, "size": attachment.size},
+        request=http_request,
     )
     return attachment
 
@@ -443,7 +459,9 @@ GUIDE_REQUIRED = GUIDE_FIELDS[:9]
 
 
 @transaction.atomic
-def save_guide(*, organization: Organization, actor: Any, **fields: Any) -> DisclosureGuide:
+def save_guide(
+    *, organization: Organization, actor: Any, http_request: Any = None, **fields: Any
+) -> DisclosureGuide:
     """The 公开指南 with every field Art. 12 requires; the page shows when it was last updated."""
     unknown = set(fields) - set(GUIDE_FIELDS)
     if unknown:
@@ -474,6 +492,7 @@ def save_guide(*, organization: Organization, actor: Any, **fields: Any) -> Disc
         target=guide,
         organization=organization,
         detail={"created": created, "changed": changed},
+        request=http_request,
     )
     purge_sites_after_commit()
     return guide
@@ -504,6 +523,7 @@ def save_standard_entry(
     organization: Organization,
     actor: Any,
     entry: StandardCatalogEntry | None = None,
+    http_request: Any = None,
     **fields: Any,
 ) -> StandardCatalogEntry:
     """Create or change one row of the 标准目录, checking the multi-choice columns against the rule file."""
@@ -554,6 +574,7 @@ def save_standard_entry(
         target=entry,
         organization=organization,
         detail={"area": area.name, "serial": entry.serial, "level1": entry.level1},
+        request=http_request,
     )
     purge_sites_after_commit()
     return entry

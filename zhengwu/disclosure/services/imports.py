@@ -25,13 +25,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from zhengwu.core.models import ClockPolicy, Organization
 from zhengwu.core.models.clock import PauseMode
 from zhengwu.core.selectors.calendar import get_work_calendar
 from zhengwu.core.services.audit import audit
+from zhengwu.core.services.bulk import insert_rows
 from zhengwu.core.services.clock import (
     ClockEngine,
     ClockInputs,
@@ -457,56 +458,6 @@ def _tracking_numbers(rows: list[_Row]) -> None:
             row.tracking_number = number
 
 
-def _columns(model) -> list[tuple[str, str, Any, Any]]:
-    """(attname, column, adapter, default) for every concrete column but the primary key."""
-    ops = connection.ops
-    columns = []
-    for model_field in model._meta.concrete_fields:
-        if model_field.primary_key:
-            continue
-        if isinstance(model_field, models.DateTimeField):
-            adapt = ops.adapt_datetimefield_value
-        elif isinstance(model_field, models.DateField):
-            adapt = ops.adapt_datefield_value
-        elif isinstance(model_field, models.DecimalField):
-            adapt = ops.adapt_decimalfield_value
-        else:
-            adapt = None
-        default = model_field.get_default() if model_field.has_default() or not model_field.null else None
-        columns.append((model_field.attname, model_field.column, adapt, default))
-    return columns
-
-
-def _raw_insert(model, rows: list[dict[str, Any]], batch_size: int = 5000) -> None:
-    """INSERT many rows, given as ``{attname: value}`` (missing columns take the field default), with
-    ``executemany``. Model instances and ``bulk_create`` prepare every field of every row through the ORM and, on
-    SQLite, split 40-column rows into batches of 24: for a 50,000-row history import that was most of the time."""
-    columns = _columns(model)
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c[1]) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-
-    def values(row: dict[str, Any]) -> tuple:
-        result = []
-        for attname, _, adapt, default in columns:
-            value = row.get(attname, default)
-            result.append(adapt(value) if adapt is not None and value is not None else value)
-        return tuple(result)
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # COPY streams the rows in one statement; executemany would still be a round trip per row.
-            names = ", ".join(quote(c[1]) for c in columns)
-            with cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(values(row))
-            return
-        for index in range(0, len(rows), batch_size):
-            cursor.executemany(sql, [values(row) for row in rows[index : index + batch_size]])
-
-
 def _replay_open(request: DisclosureRequest, row: _Row, policies: _Policies, actor: Any) -> None:
     """Put a still-open imported request on a live clock by replaying its history through the clock services."""
     clock = start_clock(
@@ -591,7 +542,7 @@ def _write(rows: list[_Row], policies: _Policies, *, actor: Any, source: str) ->
         "created_at": stamp,
         "updated_at": stamp,
     }
-    _raw_insert(
+    insert_rows(
         DisclosureRequest, [_request_row(row, policies, calendar, engine, cache, base) for row in rows]
     )
     ids = dict(
@@ -662,7 +613,7 @@ def _write(rows: list[_Row], policies: _Policies, *, actor: Any, source: str) ->
             )
         if row.state != RequestState.REPLIED:
             open_rows.append(row)
-    _raw_insert(RequestEvent, events)
+    insert_rows(RequestEvent, events)
     Consultation.objects.bulk_create(consultations, batch_size=2000)
     FeeNotice.objects.bulk_create(notices, batch_size=2000)
     if open_rows:

@@ -17,15 +17,37 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengwu.core.services.audit import audit
+from zhengwu.core.services.notifications import notify
 
 from ..models import DisclosureRequest, DisclosureSettings, LetterKind, NoticeLetter
-from ..rules import load, outcome_by_code
+from ..rules import applicant_kinds, load, outcome_by_code
 
 DEFAULT_REVIEW_BODY = "本机关的上一级行政机关或者本级人民政府"
 
 
 def format_day(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+_CLOSING = "。．.；;，,、 \u3000\t\r\n"
+
+
+def sentence_body(text: str | None) -> str:
+    """Typed text without its closing full stop (or comma, semicolon), for a letter or message that puts it inside
+    a sentence of its own: “申请获取“……”。” and “理由：……。” end the sentence once."""
+    return " ".join((text or "").split()).rstrip(_CLOSING)
+
+
+def addressee(request: DisclosureRequest) -> str:
+    """“您” for a natural person, “您（单位）” for a legal person or other organization (rules/letters.json)."""
+    kind = next((k for k in applicant_kinds() if k.code == request.applicant_kind), None)
+    words = _templates()["common"]["addressee"]
+    return words["legal_person" if kind is not None and kind.legal_person else "natural_person"]
+
+
+def wants_email_delivery(request: DisclosureRequest) -> bool:
+    """The applicant chose to receive the information and letters by e-mail and gave an address."""
+    return request.delivery == "email" and bool((request.email or "").strip())
 
 
 class _Blank(dict):
@@ -63,11 +85,12 @@ def base_context(request: DisclosureRequest) -> dict[str, Any]:
     settings_row = DisclosureSettings.load()
     org = request.organization
     guide = getattr(org, "disclosure_guide", None)
-    description = " ".join((request.description or request.document_hint or "").split())
+    description = sentence_body(request.description or request.document_hint)
     if len(description) > 120:
         description = description[:120] + "……"
     return {
         "applicant_name": request.applicant_name or "申请人",
+        "you": addressee(request),
         "received_date": format_day(request.received_on),
         "tracking_number": request.tracking_number,
         "description": description,
@@ -84,6 +107,10 @@ def letter_content(letter: NoticeLetter) -> LetterContent:
     rules = _templates()
     spec = rules["letters"][letter.template]
     values = dict(letter.context)
+    # Letters issued before the addressee was a placeholder said “您（单位）” to everyone: re-rendered, they say
+    # what they said then.
+    values.setdefault("you", _templates()["common"]["addressee"]["legal_person"])
+    values["description"] = sentence_body(values.get("description", ""))
     if "reason" not in values and values.get("outcome"):
         values["reason"] = _fill(rules["reasons"].get(values["outcome"], ""), values)
     paragraphs = [_fill(text, values).strip() for text in spec["body"]]
@@ -99,7 +126,14 @@ def letter_content(letter: NoticeLetter) -> LetterContent:
 
 
 def issue_letter(
-    *, request: DisclosureRequest, kind: str, template: str, values: dict[str, Any], on: dt.date, actor: Any
+    *,
+    request: DisclosureRequest,
+    kind: str,
+    template: str,
+    values: dict[str, Any],
+    on: dt.date,
+    actor: Any,
+    http_request: Any = None,
 ) -> NoticeLetter:
     """Record a 告知书 inside the caller's transaction; the files are rendered after the commit."""
     if template not in _templates()["letters"]:
@@ -115,6 +149,7 @@ def issue_letter(
         target=letter,
         organization=request.organization,
         detail={"request": request.tracking_number, "template": template},
+        request=http_request,
     )
     transaction.on_commit(lambda: _enqueue_render(letter.pk))
     return letter
@@ -155,7 +190,34 @@ def render_letter(*, letter: NoticeLetter) -> NoticeLetter:
             organization=letter.request.organization,
             detail={"docx": letter.docx.name, "pdf": letter.pdf.name},
         )
+        _email_letter(letter)
     return letter
+
+
+def _email_letter(letter: NoticeLetter) -> None:
+    """Send a rendered 告知书 as a PDF attachment to an applicant who chose e-mail delivery, once (the action that
+    issued it left its message on the letter; see ``requests._tell_applicant``)."""
+    mail = letter.context.get("_mail")
+    request = letter.request
+    if not mail or letter.emailed_at is not None or not wants_email_delivery(request) or not letter.pdf:
+        return
+    notify(
+        title=mail["title"],
+        body=f"{mail['body']}\n\n《{letter.title}》见附件（PDF）。",
+        email=request.email,
+        channels=("email",),
+        category="disclosure",
+        attachments=[(letter.pdf.name, f"{request.tracking_number}-{letter.title}.pdf", "application/pdf")],
+    )
+    letter.emailed_at = timezone.now()
+    letter.save(update_fields=["emailed_at"])
+    audit(
+        actor=None,
+        action="disclosure.letter.email",
+        target=letter,
+        organization=request.organization,
+        detail={"request": request.tracking_number, "pdf": letter.pdf.name},
+    )
 
 
 LETTER_KIND_FOR_TEMPLATE = {

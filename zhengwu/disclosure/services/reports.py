@@ -4,6 +4,7 @@ balance or data is inconsistent), and the reminders before the statutory dates (
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -12,8 +13,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from zhengwu.core.models import Organization, OrganizationKind
-from zhengwu.core.services.audit import audit
+from zhengwu.core.models import Organization
+from zhengwu.core.services.audit import audit, client_ip
 from zhengwu.core.services.notifications import notify
 from zhengwu.portal.cache import purge_sites_after_commit
 
@@ -21,13 +22,14 @@ from ..models import (
     AnnualReport,
     DisclosureRequest,
     DisclosureSettings,
+    PublishState,
     ReportStatus,
     ReviewCase,
     ReviewKind,
     ReviewResult,
 )
 from ..rules import report_rules
-from ..selectors.reports import annual_report_data, report_json
+from ..selectors.reports import annual_report_data, report_bodies, report_deadline, report_json
 
 FIGURE_ROWS = {
     row["code"]: (row["label"], bool(block["columns"][0].get("decimal")))
@@ -77,6 +79,7 @@ def save_report(
     other_matters: str,
     figures: dict[str, Any],
     actor: Any,
+    http_request: Any = None,
 ) -> AnnualReport:
     """Save the staff-written sections and the figures from other systems. A published report stays on the portal
     as published (its snapshot) until it is published again."""
@@ -96,6 +99,7 @@ def save_report(
         target=report,
         organization=organization,
         detail={"year": year, "created": created, "figures": report.figures},
+        request=http_request,
     )
     return report
 
@@ -110,46 +114,177 @@ def build_report(
     return report_json(data)
 
 
-@transaction.atomic
-def publish_report(*, organization: Organization, year: int, actor: Any) -> AnnualReport:
-    """Freeze the report as it stands (JSON snapshot, .docx and PDF); refused while anything is inconsistent."""
+def _no_progress(percent: int, step: str) -> None:
+    pass
+
+
+def publish_report(
+    *,
+    organization: Organization,
+    year: int,
+    actor: Any,
+    http_request: Any = None,
+    progress: Callable[[int, str], None] = _no_progress,
+) -> AnnualReport:
+    """Freeze the report as it stands (JSON snapshot, .docx and PDF); refused while anything is inconsistent.
+
+    The tables and documents are computed first, outside any transaction (seconds for a county government's
+    report), reporting ``progress``; the report is then saved and published in one short transaction."""
     from ..documents import report_docx, report_pdf
 
-    report, _ = AnnualReport.objects.select_for_update().get_or_create(organization=organization, year=year)
+    progress(5, "统计表二、表三、表四的数据")
     content = build_report(organization=organization, year=year)
-    stem = f"{organization.code}-{year}-annual-report"
-    for name in ("docx", "pdf"):
-        if getattr(report, name):
-            getattr(report, name).delete(save=False)
-    report.docx.save(f"{stem}.docx", ContentFile(report_docx(content)), save=False)
-    report.pdf.save(f"{stem}.pdf", ContentFile(report_pdf(content)), save=False)
-    report.snapshot = content
-    report.status = ReportStatus.PUBLISHED
-    report.published_at = timezone.now()
-    report.published_by = actor if getattr(actor, "pk", None) else None
-    report.save()
-    audit(
-        actor=actor,
-        action="disclosure.report.publish",
-        target=report,
-        organization=organization,
-        detail={"year": year, "docx": report.docx.name, "pdf": report.pdf.name},
-    )
-    purge_sites_after_commit()
+    progress(35, "生成 Word 文件")
+    docx = report_docx(content)
+    progress(60, "生成 PDF 文件")
+    pdf = report_pdf(content)
+    progress(90, "保存并发布")
+    with transaction.atomic():
+        report, _ = AnnualReport.objects.select_for_update().get_or_create(
+            organization=organization, year=year
+        )
+        stem = f"{organization.code}-{year}-annual-report"
+        for name in ("docx", "pdf"):
+            if getattr(report, name):
+                getattr(report, name).delete(save=False)
+        report.docx.save(f"{stem}.docx", ContentFile(docx), save=False)
+        report.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        report.snapshot = content
+        report.status = ReportStatus.PUBLISHED
+        report.published_at = timezone.now()
+        report.first_published_at = report.first_published_at or report.published_at
+        report.published_by = actor if getattr(actor, "pk", None) else None
+        report.publish_state = PublishState.IDLE
+        report.publish_progress = 100
+        report.publish_step = "已发布"
+        report.publish_error = ""
+        report.save()
+        deadline = report_deadline(organization, year)
+        audit(
+            actor=actor,
+            action="disclosure.report.publish",
+            target=report,
+            organization=organization,
+            detail={
+                "year": year,
+                "docx": report.docx.name,
+                "pdf": report.pdf.name,
+                "late": bool(deadline and timezone.localtime(report.first_published_at).date() > deadline.on),
+            },
+            request=http_request,
+        )
+        purge_sites_after_commit()
     return report
 
 
+# Publication as a background task: asked for in the admin, run by the worker, its progress on the report row.
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
+@transaction.atomic
+def request_publication(
+    *, organization: Organization, year: int, actor: Any, http_request: Any = None
+) -> AnnualReport:
+    """Queue the publication of the report (the worker runs :func:`run_publication`); refused while one is
+    already queued or running, unless that one has been silent for half an hour (its worker died)."""
+    report, _ = AnnualReport.objects.select_for_update().get_or_create(organization=organization, year=year)
+    busy = report.publish_state in (PublishState.QUEUED, PublishState.RUNNING)
+    if busy and timezone.now() - report.updated_at < STALE_AFTER:
+        raise ValidationError("该年度报告正在发布，请等待完成。")
+    report.publish_state = PublishState.QUEUED
+    report.publish_progress = 0
+    report.publish_step = "等待后台任务开始"
+    report.publish_error = ""
+    report.publish_requested_at = timezone.now()
+    report.publish_requested_by = actor if getattr(actor, "pk", None) else None
+    report.publish_requested_ip = client_ip(http_request)
+    report.save()
+    audit(
+        actor=actor,
+        action="disclosure.report.publish_request",
+        target=report,
+        organization=organization,
+        detail={"year": year},
+        request=http_request,
+    )
+    transaction.on_commit(lambda: _enqueue_publication(report.pk))
+    return report
+
+
+def _enqueue_publication(report_id: int) -> None:
+    from ..tasks import publish_annual_report
+
+    publish_annual_report.enqueue(report_id)
+
+
+def _set_progress(report_id: int, **values: Any) -> None:
+    # Its own short write, committed at once, so that the admin page sees it while the work goes on.
+    AnnualReport.objects.filter(pk=report_id).update(updated_at=timezone.now(), **values)
+
+
+class _RequesterAddress:
+    """The address the publication was asked from, for the audit row the worker writes on the requester's
+    behalf (the worker has no HTTP request of its own)."""
+
+    def __init__(self, ip: str | None) -> None:
+        self.META = {"REMOTE_ADDR": ip or ""}
+
+
+def run_publication(*, report_id: int) -> AnnualReport | None:
+    """The worker's part: compute and publish, writing the progress as it goes; a failure is kept on the row
+    with its reasons, and the report can be published again."""
+    report = (
+        AnnualReport.objects.select_related("organization", "publish_requested_by")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None or report.publish_state not in (PublishState.QUEUED, PublishState.RUNNING):
+        return report
+    _set_progress(report.pk, publish_state=PublishState.RUNNING, publish_progress=1, publish_step="开始发布")
+
+    def progress(percent: int, step: str) -> None:
+        _set_progress(report.pk, publish_progress=percent, publish_step=step)
+
+    try:
+        return publish_report(
+            organization=report.organization,
+            year=report.year,
+            actor=report.publish_requested_by,
+            http_request=_RequesterAddress(report.publish_requested_ip),
+            progress=progress,
+        )
+    except ValidationError as exc:
+        _set_progress(
+            report.pk,
+            publish_state=PublishState.FAILED,
+            publish_step="发布失败",
+            publish_error="\n".join(exc.messages),
+        )
+    except Exception as exc:
+        _set_progress(
+            report.pk,
+            publish_state=PublishState.FAILED,
+            publish_step="发布失败",
+            publish_error=f"生成文件时出错：{type(exc).__name__}: {exc}"[:2000],
+        )
+        raise
+    return AnnualReport.objects.get(pk=report.pk)
+
+
 def statutory_deadline(organization: Organization, year: int) -> tuple[dt.date, str]:
-    """When the report on ``year`` must be public: departments by 1月31日, governments by 3月31日 of the next year."""
-    deadlines = report_rules()["deadlines"]
-    spec = deadlines["government" if organization.kind == OrganizationKind.GOVERNMENT else "department"]
-    return dt.date(year + 1, spec["month"], spec["day"]), spec["source"]
+    """When the report on ``year`` must be public: departments by 1月31日, governments by 3月31日 of the next year
+    (a body the rules do not bind is given the departments' date)."""
+    deadline = report_deadline(organization, year)
+    if deadline is None:
+        spec = report_rules()["deadlines"]["department"]
+        return dt.date(year + 1, spec["month"], spec["day"]), spec["source"]
+    return deadline.on, deadline.source
 
 
 def send_report_reminders(*, today: dt.date | None = None) -> int:
     """Remind the disclosure staff of each organization without a published report for last year, on the
     configured days before its statutory date; returns how many organizations were reminded."""
-    from ..selectors.requests import request_handlers
+    from ..selectors.routing import request_handlers, route_for
 
     if not DisclosureSettings.load().report_reminders:
         return 0
@@ -162,12 +297,18 @@ def send_report_reminders(*, today: dt.date | None = None) -> int:
         )
     )
     reminded = 0
-    for org in Organization.objects.filter(is_active=True).exclude(pk__in=published):
+    for org in report_bodies(year).exclude(pk__in=published):
+        if report_deadline(org, year) is None:
+            continue
         deadline, source = statutory_deadline(org, year)
         left = (deadline - today).days
         if left not in days_before:
             continue
-        recipients = request_handlers(org)
+        recipients = request_handlers(route_for(org).office or org)
+        if not recipients and org.ceased_on:
+            # A body merged away has no staff left: its successors' disclosure staff write its last report.
+            for successor in Organization.objects.filter(predecessor_links__predecessor=org, is_active=True):
+                recipients += request_handlers(route_for(successor).office or successor)
         if not recipients:
             continue
         with transaction.atomic():
@@ -200,6 +341,7 @@ def record_review_case(
     case_number: str = "",
     concluded_on: dt.date | None = None,
     request_number: str = "",
+    http_request: Any = None,
 ) -> ReviewCase:
     """Record a 行政复议 or 行政诉讼 about disclosure work (table 四 counts them by the year filed)."""
     if kind not in ReviewKind.values:
@@ -234,5 +376,6 @@ def record_review_case(
         target=case,
         organization=organization,
         detail={"kind": kind, "result": result, "filed_on": filed_on},
+        request=http_request,
     )
     return case

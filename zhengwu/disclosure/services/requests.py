@@ -39,7 +39,14 @@ from zhengwu.core.services.clock import (
     stop_clock,
 )
 from zhengwu.core.services.notifications import notify
-from zhengwu.core.services.numbering import issue_query_code, issue_tracking_number, tracking_prefix
+from zhengwu.core.services.numbering import (
+    issue_query_code,
+    issue_tracking_number,
+    normalize_tracking_number,
+    tracking_prefix,
+    validate_tracking_number,
+)
+from zhengwu.core.sms import is_mobile, normalize_mobile
 from zhengwu.core.validators import validate_credit_code
 
 from ..models import (
@@ -49,14 +56,15 @@ from ..models import (
     EventKind,
     FeeNotice,
     LetterKind,
+    NoticeLetter,
     RequestEvent,
     RequestOrigin,
     RequestState,
 )
 from ..rules import applicant_kinds, channels, consultation_kinds, load, outcome_by_code
-from ..selectors.requests import request_handlers
+from ..selectors.routing import recipients_for, route_for
 from . import fees
-from .letters import format_day, issue_letter, template_for_outcome
+from .letters import format_day, issue_letter, sentence_body, template_for_outcome, wants_email_delivery
 
 REPLY_POLICY = "disclosure-reply"
 CORRECTION_NOTICE_POLICY = "disclosure-correction-notice"
@@ -253,23 +261,37 @@ def _audit(
     )
 
 
-def _tell_applicant(request: DisclosureRequest, title: str, body: str) -> None:
-    """E-mail and SMS to the applicant, sent after the commit by the notification service."""
+def _tell_applicant(
+    request: DisclosureRequest, title: str, body: str, *, letter: NoticeLetter | None = None
+) -> None:
+    """E-mail and SMS to the applicant, sent after the commit by the notification service. When the action issued
+    a 告知书 and the applicant chose e-mail delivery, the e-mail waits for the letter's PDF and carries it
+    (:func:`~.letters.render_letter` sends it); the SMS goes now."""
     email = request.email or None
-    phone = request.phone or None
-    if email is None and phone is None:
+    if email and letter is not None and wants_email_delivery(request):
+        letter.context = {**letter.context, "_mail": {"title": title, "body": body}}
+        letter.save(update_fields=["context"])
+        email = None
+    phone = request.phone if request.phone and is_mobile(request.phone) else None
+    channels_used = tuple(name for name, address in (("email", email), ("sms", phone)) if address)
+    if not channels_used:
         return
-    try:
-        notify(
-            title=title, body=body, email=email, phone=phone, channels=("email", "sms"), category="disclosure"
-        )
-    except ValidationError:
-        # A landline cannot take an SMS: try e-mail alone; the letter goes by post anyway.
-        if email is not None:
-            try:
-                notify(title=title, body=body, email=email, channels=("email",), category="disclosure")
-            except ValidationError:
-                pass
+    notify(title=title, body=body, email=email, phone=phone, channels=channels_used, category="disclosure")
+
+
+def _receipt(request: DisclosureRequest, code: str) -> None:
+    """受理回执: the tracking number and the query code, sent after the commit (only a hash of the code is kept)."""
+    lookup = "凭受理编号和查询码可在政府信息公开网站“申请进度查询”中查看办理情况和告知书"
+    if request.state == RequestState.SUBMITTED:
+        when = "网上申请以本机关与您确认之日为收到申请之日。"
+    else:
+        when = f"收到申请日期{format_day(request.received_on)}，答复期限至{format_day(request.due_on)}。"
+    _tell_applicant(
+        request,
+        f"政府信息公开申请回执（{request.organization.name}）",
+        f"您的政府信息公开申请已{'提交' if request.origin == RequestOrigin.ONLINE else '登记'}，"
+        f"受理编号 {request.tracking_number}，查询码 {code}，请妥善保存。{when}{lookup}。",
+    )
 
 
 def _require_state(request: DisclosureRequest, *states: str, action: str) -> None:
@@ -314,7 +336,17 @@ def submit_request(
     *, organization: Organization, application: Application, http_request: Any = None
 ) -> IssuedRequest:
     """A member of the public applies online. The application waits for 双方确认 (Art. 31), which fixes the legal
-    receipt date; the tracking number and query code are issued in this transaction and shown after the commit."""
+    receipt date; the tracking number and query code are issued in this transaction and sent to the applicant
+    (SMS, e-mail) after the commit.
+
+    It goes to the handling office of the body's routing; should that office have nobody left who can act (an
+    account deactivated since the form was shown), it goes to the county office instead and the audit row says so:
+    an application accepted is never left where nobody sees it."""
+    route = route_for(organization)
+    if route.configured and not route.accepts:
+        raise ValidationError(
+            {"organization": [f"{organization.name}暂不受理网上政府信息公开申请，请选择其他机关。"]}
+        )
     request, code = _new_request(
         organization=organization,
         application=application,
@@ -322,22 +354,37 @@ def submit_request(
         channel="online",
         actor=None,
     )
+    planned = route.office if route.configured else organization
+    recipients, office = recipients_for(organization, planned)
+    fallback = office != planned
+    request.handling_office = office
     request.state = RequestState.SUBMITTED
     request.submitted_at = timezone.now()
     request.receipt_basis = channels()["online"].rule
     request.save()
-    _audit(request, "submit", None, {"channel": "online"}, http_request)
-    recipients = request_handlers(organization)
+    _audit(
+        request,
+        "submit",
+        None,
+        {"channel": "online", "handling_office": request.handling_office.name, "fallback": fallback},
+        http_request,
+    )
     if recipients:
         notify(
             recipients=recipients,
             title=f"新的政府信息公开申请 {request.tracking_number}",
-            body=f"{request.applicant_name} 于 {timezone.localtime(request.submitted_at):%Y-%m-%d %H:%M} 在网上提交了"
-            "政府信息公开申请，请与申请人确认收到后登记收到日期。",
+            body=f"{request.applicant_name} 于 {timezone.localtime(request.submitted_at):%Y-%m-%d %H:%M} 向"
+            f"{organization.name}提交了政府信息公开申请，请与申请人确认收到后登记收到日期。"
+            + (
+                "（该机关的办理机构暂无办理人员，由本机构代为办理，请同时检查依申请公开办理机构配置。）"
+                if fallback
+                else ""
+            ),
             link=f"/admin/disclosure/requests/{request.pk}/",
             category="disclosure",
-            channels=("inbox",),
+            channels=("inbox", "email"),
         )
+    _receipt(request, code)
     return IssuedRequest(request, code)
 
 
@@ -366,6 +413,7 @@ def register_request(
     received_on: dt.date,
     actor: Any,
     submitted_on: dt.date | None = None,
+    http_request: Any = None,
 ) -> IssuedRequest:
     """Staff record an application made in person, by post, by fax or orally, with the legal receipt date of its
     channel (Art. 31): the day submitted, the day signed for, or the day confirmed with the applicant."""
@@ -386,6 +434,12 @@ def register_request(
         actor=actor,
     )
     request.receipt_basis = channels()[channel].rule
+    route = route_for(organization)
+    # Recorded by staff at the counter or from the post: handled by the routing's office when it has staff,
+    # otherwise by the office of whoever recorded it.
+    request.handling_office = (
+        route.office if route.open_to_public else getattr(actor, "organization", None)
+    ) or organization
     if submitted_on is not None:
         request.submitted_at = _moment(submitted_on)
     request.state = RequestState.PROCESSING
@@ -394,14 +448,19 @@ def register_request(
     request.save()
     _event(request, EventKind.RECEIVED, received_on, actor, note=channels()[channel].label)
     _audit(
-        request, "register", actor, {"channel": channel, "received_on": received_on, "due_on": request.due_on}
+        request,
+        "register",
+        actor,
+        {"channel": channel, "received_on": received_on, "due_on": request.due_on},
+        http_request,
     )
+    _receipt(request, code)
     return IssuedRequest(request, code)
 
 
 @transaction.atomic
 def confirm_receipt(
-    *, request: DisclosureRequest, received_on: dt.date, actor: Any, note: str = ""
+    *, request: DisclosureRequest, received_on: dt.date, actor: Any, note: str = "", http_request: Any = None
 ) -> DisclosureRequest:
     """双方确认: the agency and the online applicant confirm the application; that day is the receipt date."""
     request = _lock(request)
@@ -411,7 +470,13 @@ def confirm_receipt(
     _start(request, received_on, actor)
     request.save()
     _event(request, EventKind.RECEIVED, received_on, actor, note=note or "与申请人确认收到")
-    _audit(request, "confirm_receipt", actor, {"received_on": received_on, "due_on": request.due_on})
+    _audit(
+        request,
+        "confirm_receipt",
+        actor,
+        {"received_on": received_on, "due_on": request.due_on},
+        http_request,
+    )
     _tell_applicant(
         request,
         "政府信息公开申请已确认收到",
@@ -432,6 +497,7 @@ def request_correction(
     text: str,
     actor: Any,
     deadline: dt.date | None = None,
+    http_request: Any = None,
 ) -> DisclosureRequest:
     """告知补正 (Art. 30): once, within 7 working days of receipt; the reply period restarts when the corrected
     application arrives."""
@@ -466,26 +532,28 @@ def request_correction(
     _sync_due(request, clock)
     request.save()
     _event(request, EventKind.CORRECTION_REQUESTED, on, actor, note=text)
-    issue_letter(
+    letter = issue_letter(
         request=request,
         kind=LetterKind.CORRECTION,
         template="correction",
         values={"correction_text": text, "correction_deadline": format_day(deadline)},
         on=on,
         actor=actor,
+        http_request=http_request,
     )
-    _audit(request, "request_correction", actor, {"on": on, "deadline": deadline})
+    _audit(request, "request_correction", actor, {"on": on, "deadline": deadline}, http_request)
     _tell_applicant(
         request,
         "政府信息公开申请需要补正",
         f"您的政府信息公开申请（受理编号 {request.tracking_number}）需要补正，请于{format_day(deadline)}前补正：{text}",
+        letter=letter,
     )
     return request
 
 
 @transaction.atomic
 def receive_correction(
-    *, request: DisclosureRequest, on: dt.date, actor: Any, note: str = ""
+    *, request: DisclosureRequest, on: dt.date, actor: Any, note: str = "", http_request: Any = None
 ) -> DisclosureRequest:
     """收到补正: the reply period starts again from this day (not counted)."""
     request = _lock(request)
@@ -501,7 +569,7 @@ def receive_correction(
     _sync_due(request, clock)
     request.save()
     _event(request, EventKind.CORRECTION_RECEIVED, on, actor, note=note)
-    _audit(request, "receive_correction", actor, {"on": on, "due_on": request.due_on})
+    _audit(request, "receive_correction", actor, {"on": on, "due_on": request.due_on}, http_request)
     return request
 
 
@@ -510,7 +578,13 @@ def receive_correction(
 
 @transaction.atomic
 def start_consultation(
-    *, request: DisclosureRequest, kind: str, parties: str, on: dt.date, actor: Any
+    *,
+    request: DisclosureRequest,
+    kind: str,
+    parties: str,
+    on: dt.date,
+    actor: Any,
+    http_request: Any = None,
 ) -> Consultation:
     """征求第三方或其他机关意见 (Art. 32/34): the reply clock pauses; the party's own 15-working-day limit runs."""
     request = _lock(request)
@@ -555,13 +629,14 @@ def start_consultation(
         "start_consultation",
         actor,
         {"kind": kind, "on": on, "reply_due_on": consultation.reply_due_on},
+        http_request,
     )
     return consultation
 
 
 @transaction.atomic
 def end_consultation(
-    *, request: DisclosureRequest, on: dt.date, opinion: str, actor: Any
+    *, request: DisclosureRequest, on: dt.date, opinion: str, actor: Any, http_request: Any = None
 ) -> DisclosureRequest:
     """The party answered (or its limit passed in silence): the reply clock continues where it stopped."""
     request = _lock(request)
@@ -583,7 +658,7 @@ def end_consultation(
     _sync_due(request, clock)
     request.save()
     _event(request, EventKind.CONSULTATION_ENDED, on, actor, note=opinion)
-    _audit(request, "end_consultation", actor, {"on": on, "due_on": request.due_on})
+    _audit(request, "end_consultation", actor, {"on": on, "due_on": request.due_on}, http_request)
     return request
 
 
@@ -592,7 +667,13 @@ def end_consultation(
 
 @transaction.atomic
 def extend_request(
-    *, request: DisclosureRequest, days: int, reason: str, approver: Any, on: dt.date
+    *,
+    request: DisclosureRequest,
+    days: int,
+    reason: str,
+    approver: Any,
+    on: dt.date,
+    http_request: Any = None,
 ) -> DisclosureRequest:
     """延期答复 (Art. 33): once, at most 20 working days, approved by the head of the 公开工作机构, before the
     period ends, and the applicant is told."""
@@ -621,7 +702,9 @@ def extend_request(
         raise ValidationError(
             f"延长的期限最长不得超过{policy.max_extension_value}个工作日（{policy.source}），申请延长{days}个工作日。"
         )
-    reason = (reason or "").strip()
+    # Kept without its closing full stop: the letter, the timeline and the clock's explanation each end the
+    # sentence they put it in (a typed "。" gave "。。").
+    reason = sentence_body(reason)
     if not reason:
         raise ValidationError("请填写延期理由。")
     _check_day(on, "批准延期日期", not_before=request.received_on, before_label="收到申请日期")
@@ -635,25 +718,29 @@ def extend_request(
     _sync_due(request, clock)
     request.save()
     _event(request, EventKind.EXTENDED, on, approver, days=days, note=reason)
-    issue_letter(
+    letter = issue_letter(
         request=request,
         kind=LetterKind.EXTENSION,
         template="extension",
         values={
-            "extension_reason": reason.rstrip("。"),
+            "extension_reason": reason,
             "extension_days": days,
             "approver": str(approver),
             "due_date": format_day(request.due_on) if request.due_on else "恢复计时后确定的期限",
         },
         on=on,
         actor=approver,
+        http_request=http_request,
     )
-    _audit(request, "extend", approver, {"days": days, "reason": reason, "due_on": request.due_on})
+    _audit(
+        request, "extend", approver, {"days": days, "reason": reason, "due_on": request.due_on}, http_request
+    )
     _tell_applicant(
         request,
         "政府信息公开申请延期答复",
         f"您的政府信息公开申请（受理编号 {request.tracking_number}）答复期限延长{days}个工作日"
         + (f"，将于{format_day(request.due_on)}前答复。" if request.due_on else "。"),
+        letter=letter,
     )
     return request
 
@@ -677,7 +764,13 @@ def monthly_position(request: DisclosureRequest) -> int:
 
 @transaction.atomic
 def notify_fee(
-    *, request: DisclosureRequest, method: str, on: dt.date, actor: Any, pages: int | None = None
+    *,
+    request: DisclosureRequest,
+    method: str,
+    on: dt.date,
+    actor: Any,
+    pages: int | None = None,
+    http_request: Any = None,
 ) -> FeeNotice:
     """收费通知: the amount from the brackets of rules/fees.json; a free bracket cannot be charged."""
     request = _lock(request)
@@ -734,7 +827,7 @@ def notify_fee(
     _sync_due(request, clock)
     request.save()
     _event(request, EventKind.FEE_NOTIFIED, on, actor, note=f"{quote.basis}，金额{quote.amount}元")
-    issue_letter(
+    letter = issue_letter(
         request=request,
         kind=LetterKind.FEE,
         template="fee",
@@ -746,20 +839,28 @@ def notify_fee(
         },
         on=on,
         actor=actor,
+        http_request=http_request,
     )
-    _audit(request, "notify_fee", actor, {"method": quote.method, "amount": str(quote.amount), "on": on})
+    _audit(
+        request,
+        "notify_fee",
+        actor,
+        {"method": quote.method, "amount": str(quote.amount), "on": on},
+        http_request,
+    )
     _tell_applicant(
         request,
         "政府信息公开信息处理费收费通知",
         f"您的政府信息公开申请（受理编号 {request.tracking_number}）需缴纳信息处理费{quote.amount:.2f}元，"
         f"请于{format_day(notice.payment_due_on)}前缴纳。",
+        letter=letter,
     )
     return notice
 
 
 @transaction.atomic
 def record_fee_payment(
-    *, request: DisclosureRequest, on: dt.date, amount: Decimal, actor: Any
+    *, request: DisclosureRequest, on: dt.date, amount: Decimal, actor: Any, http_request: Any = None
 ) -> DisclosureRequest:
     """缴费: within the payment period and for the amount of the notice; the reply clock then continues."""
     request = _lock(request)
@@ -791,7 +892,9 @@ def record_fee_payment(
     _sync_due(request, clock)
     request.save()
     _event(request, EventKind.FEE_PAID, on, actor, note=f"实收{amount:.2f}元")
-    _audit(request, "fee_paid", actor, {"on": on, "amount": str(amount), "due_on": request.due_on})
+    _audit(
+        request, "fee_paid", actor, {"on": on, "amount": str(amount), "due_on": request.due_on}, http_request
+    )
     return request
 
 
@@ -808,6 +911,7 @@ def reply_request(
     text: str,
     actor: Any,
     at: dt.datetime | None = None,
+    http_request: Any = None,
 ) -> DisclosureRequest:
     """答复: exactly one outcome of table 三; the clock stops and records whether the answer was on time."""
     request = _lock(request)
@@ -881,13 +985,14 @@ def reply_request(
         values["correction_requested_date"] = format_day(asked)
     if fee_notice is not None:
         values["fee_notified_date"] = format_day(fee_notice.notified_on)
-    issue_letter(
+    letter = issue_letter(
         request=request,
         kind=LetterKind.REPLY,
         template=template_for_outcome(spec.code),
         values=values,
         on=day,
         actor=actor,
+        http_request=http_request,
     )
     _audit(
         request,
@@ -899,11 +1004,61 @@ def reply_request(
             "on_time": request.answered_on_time,
             "due_on": request.due_on,
         },
+        http_request,
     )
     _tell_applicant(
         request,
         "政府信息公开申请已答复",
         f"您的政府信息公开申请（受理编号 {request.tracking_number}）已于{format_day(day)}作出答复，"
         "答复书将按您选择的方式送达，也可凭受理编号和查询码在网站查询。",
+        letter=letter,
     )
     return request
+
+
+# -- 查询码 re-sent ----------------------------------------------------------------------------------------------
+
+RESEND_DONE_MESSAGE = (
+    "如果受理编号和手机号码与申请时登记的一致，新的查询码已通过短信发送到该手机，原查询码同时失效。"
+    "没有收到短信的，请核对受理编号和手机号码后再试，或按公开指南所列电话联系受理机关。"
+)
+
+
+@transaction.atomic
+def resend_query_code(*, tracking_number: str, phone: str, http_request: Any = None) -> str:
+    """A new 查询码 for the applicant who lost theirs, sent by SMS to the mobile number on record (only a hash of
+    the old one exists, so it cannot be sent again; it stops working). The answer is the same whether or not the
+    number and phone match a request, so that nobody learns which numbers or phones exist; the limits are the
+    caller's (the public form counts per address and per tracking number)."""
+    try:
+        mobile = normalize_mobile(phone)
+    except ValidationError:
+        raise ValidationError({"phone": ["请填写申请时登记的 11 位手机号码。"]}) from None
+    number = normalize_tracking_number(tracking_number)
+    if not number:
+        raise ValidationError({"tracking_number": ["请填写受理编号。"]})
+    request = None
+    if validate_tracking_number(number):
+        request = DisclosureRequest.objects.select_for_update().filter(tracking_number=number).first()
+    on_record = request.phone if request is not None and is_mobile(request.phone) else ""
+    if request is None or not on_record or normalize_mobile(on_record) != mobile:
+        audit(
+            actor=None,
+            action="disclosure.request.query_code_resend_unmatched",
+            detail={"tracking_number": number[:40], "phone": f"{mobile[:3]}****{mobile[-4:]}"},
+            request=http_request,
+        )
+        return RESEND_DONE_MESSAGE
+    code, code_hash = issue_query_code()
+    request.query_code_hash = code_hash
+    request.save(update_fields=["query_code_hash", "updated_at"])
+    _audit(request, "query_code_reissued", None, {"phone": f"{mobile[:3]}****{mobile[-4:]}"}, http_request)
+    notify(
+        title="政府信息公开申请查询码",
+        body=f"您的政府信息公开申请（受理编号 {request.tracking_number}）的新查询码为 {code}，原查询码已失效。"
+        "如非本人操作，请联系受理机关。",
+        phone=mobile,
+        channels=("sms",),
+        category="disclosure",
+    )
+    return RESEND_DONE_MESSAGE

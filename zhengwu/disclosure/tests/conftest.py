@@ -131,7 +131,18 @@ HOST = "xxgk.localhost"
 
 
 @pytest.fixture
-def site(county):
+def routes(county, officer):
+    """Each body's requests go to the county office, where ``officer`` works (as in the demo county)."""
+    from zhengwu.disclosure.models import RequestRoute
+
+    return {
+        key: RequestRoute.objects.create(organization=org, handling_office=county["office"])
+        for key, org in county.items()
+    }
+
+
+@pytest.fixture
+def site(county, routes):
     from zhengwu.portal.services import create_site
 
     return create_site(

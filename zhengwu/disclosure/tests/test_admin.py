@@ -11,6 +11,7 @@ import pytest
 from zhengwu.core.models import AuditLog, Role
 from zhengwu.core.services.staff import sync_roles
 from zhengwu.disclosure.models import (
+    AnnualReport,
     DisclosureItem,
     DisclosureRequest,
     Genre,
@@ -257,7 +258,9 @@ def test_coverage_shows_entries_without_timely_items(client, county, clerk):
     assert "批准服务信息" not in page
 
 
-def test_report_page_shows_problems_and_publishes(client, county, chief, application):
+def test_report_page_shows_problems_and_publishes(
+    client, county, chief, application, django_capture_on_commit_callbacks
+):
     client.force_login(chief)
     url = f"/admin/disclosure/reports/{county['office'].pk}/2025/"
     svc.submit_request(organization=county["office"], application=application())
@@ -267,10 +270,16 @@ def test_report_page_shows_problems_and_publishes(client, county, chief, applica
     request = DisclosureRequest.objects.get()
     svc.confirm_receipt(request=request, received_on=D(2025, 12, 31), actor=chief)
     client.post(url, {"overview": "全年工作概述。", "figure_license": "12", "figure_fees": "1.25"})
-    response = client.post(url, {"action": "publish"}, follow=True)
-    assert "年度报告已发布" in response.content.decode()
-    page = client.get("/admin/disclosure/reports/").content.decode()
-    assert "已发布" in page and "/admin/disclosure/reports/file/" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "publish"}, follow=True)
+    # Publication runs as a background task (immediate in tests) and reports its progress on the report.
+    assert "已开始发布" in response.content.decode()
+    report = AnnualReport.objects.get(organization=county["office"], year=2025)
+    assert report.status == "published" and report.publish_progress == 100 and report.publish_state == "idle"
+    page = client.get("/admin/disclosure/reports/?year=2025").content.decode()
+    assert "/admin/disclosure/reports/file/" in page
+    # A department's 2025 report is due by 2026-01-31; published today it is late.
+    assert "逾期发布" in page
 
 
 def test_menu_and_settings_pages_render(client, county, clerk, make_staff, roles):
@@ -295,3 +304,58 @@ def test_menu_and_settings_pages_render(client, county, clerk, make_staff, roles
     assert "主题分类" in client.get("/admin/disclosure_theme/").content.decode()
     page = client.get("/admin/settings/disclosure/disclosuresettings/", follow=True).content.decode()
     assert "索引号格式" in page and "等待缴费期间暂停答复期限" in page
+
+
+def test_guide_editor_opens_for_an_account_of_no_organization(client, county, django_user_model):
+    """The installation superuser belongs to no organization: the 公开指南 editor opens on the first one in the tree
+    (not a 404) and lets it choose another."""
+    root = django_user_model.objects.create_superuser("installer", password="x-Long-Passw0rd!")
+    client.force_login(root)
+    response = client.get("/admin/disclosure/guides/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"{county['root'].name}政府信息公开指南" in page
+    assert client.get(f"/admin/disclosure/guides/{county['office'].pk}/").status_code == 200
+
+
+def test_write_actions_record_the_client_address_in_the_audit_log(client, county, clerk, chief):
+    """登记, 延期, 答复 and 发布 (of a catalogue item) each leave an audit row with the address they came from, as do
+    the 告知书 they issue."""
+    client.force_login(clerk)
+    client.post("/admin/disclosure/requests/new/", intake_data(county), REMOTE_ADDR="10.20.30.1")
+    request = DisclosureRequest.objects.get()
+    client.force_login(chief)
+    client.post(
+        f"/admin/disclosure/requests/{request.pk}/",
+        {"action": "extend", "extend-on": "2026-10-19", "extend-days": "10", "extend-reason": "调档。"},
+        REMOTE_ADDR="10.20.30.2",
+    )
+    client.post(
+        f"/admin/disclosure/requests/{request.pk}/",
+        {"action": "reply", "reply-outcome": "published", "reply-text": "予以公开。"},
+        REMOTE_ADDR="10.20.30.3",
+    )
+    rows = dict(
+        AuditLog.objects.filter(action__startswith="disclosure.request.").values_list("action", "ip_address")
+    )
+    assert rows["disclosure.request.register"] == "10.20.30.1"
+    assert rows["disclosure.request.extend"] == "10.20.30.2"
+    assert rows["disclosure.request.reply"] == "10.20.30.3"
+    letters = AuditLog.objects.filter(action="disclosure.letter.issue").values_list("ip_address", flat=True)
+    assert sorted(letters) == ["10.20.30.2", "10.20.30.3"]
+    theme = Theme.objects.get(code="0201")
+    item = catalogue.create_item(
+        organization=county["office"],
+        actor=chief,
+        title="示范县政务公开工作要点",
+        summary="概述",
+        theme=theme,
+        genre=Genre.objects.get(name="通知"),
+        written_on=D(2026, 9, 1),
+    )
+    client.post(
+        f"/admin/disclosure/items/{item.pk}/",
+        {"action": "publish", "published_on": "2026-09-10"},
+        REMOTE_ADDR="10.20.30.4",
+    )
+    assert AuditLog.objects.get(action="disclosure.item.publish").ip_address == "10.20.30.4"

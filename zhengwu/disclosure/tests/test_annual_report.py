@@ -384,6 +384,146 @@ def test_published_report_page_on_the_portal(year_2025, site, client, officer):
     page = client.get("/xxgk/ndbg/ZFB/2025/", HTTP_HOST=HOST).content.decode()
     assert "示范县人民政府办公室2025年政府信息公开工作年度报告" in page
     assert "（七）总计" in page and "第二十条第（八）项" in page and "结果维持" in page
+    # The article meta tags a dated document carries (websites.md §2), as the inspector asks of it.
+    assert '<meta name="ArticleTitle" content="示范县人民政府办公室2025年政府信息公开工作年度报告"' in page
+    assert '<meta name="PubDate" content="20' in page and '<meta name="ContentSource" content="示范县' in page
     docx = client.get("/xxgk/ndbg/ZFB/2025.docx", HTTP_HOST=HOST)
     assert read_report_docx(b"".join(docx.streaming_content))["标题"].endswith("年度报告")
     assert "2025年年度报告" in client.get("/xxgk/ZFB/", HTTP_HOST=HOST).content.decode()
+
+
+def test_unknown_report_format_is_not_found(year_2025, site, client, officer):
+    """Only .docx and .pdf exist: any other extension is a 404, never the PDF's bytes under another type."""
+    from .conftest import HOST
+
+    publish_report(organization=year_2025["office"], year=2025, actor=officer)
+    pdf = client.get("/xxgk/ndbg/ZFB/2025.pdf", HTTP_HOST=HOST)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    for fmt in ("doc", "xyz", "PDF", "html"):
+        assert client.get(f"/xxgk/ndbg/ZFB/2025.{fmt}", HTTP_HOST=HOST).status_code == 404, fmt
+
+
+# -- publication deadlines, the list of who has published, and publication in the background -------------------
+
+
+def _publish_on(organization, year, day, actor):
+    from zhengwu.disclosure.models import AnnualReport
+
+    report = publish_report(organization=organization, year=year, actor=actor)
+    moment = dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC)
+    AnnualReport.objects.filter(pk=report.pk).update(published_at=moment, first_published_at=moment)
+
+
+def test_a_report_published_after_its_deadline_shows_as_late(year_2025, county, officer):
+    """The deadline is data: a department's (and a town's) by 1月31日, a government's by 3月31日."""
+    from zhengwu.core.models import Organization
+    from zhengwu.disclosure.selectors.reports import report_deadline, report_standings
+
+    assert report_deadline(county["office"], 2025).on == D(2026, 1, 31)
+    assert report_deadline(county["root"], 2025).on == D(2026, 3, 31)
+    _publish_on(county["office"], 2025, D(2026, 2, 2), officer)  # a department, two days late
+    _publish_on(county["root"], 2025, D(2026, 3, 20), officer)  # the government, in time
+    rows = {
+        row.organization.code: row
+        for row in report_standings(organizations=Organization.objects.all(), year=2025, today=D(2026, 12, 6))
+    }
+    assert (rows["ZFB"].label, rows["ZFB"].late) == ("逾期发布", True)
+    assert (rows["SFX"].label, rows["SFX"].late) == ("按期发布", False)
+    assert (rows["FGW"].label, rows["FGW"].late) == ("逾期未发布", True)
+    # Republished later to correct a typo: still judged by the first publication.
+    publish_report(organization=county["root"], year=2025, actor=officer)
+    row = report_standings(organizations=Organization.objects.filter(pk=county["root"].pk), year=2025)[0]
+    assert row.label == "按期发布" and row.published_on == D(2026, 3, 20)
+    # Next year's reports are not due yet.
+    early = report_standings(organizations=Organization.objects.all(), year=2026, today=D(2026, 12, 6))
+    assert {row.label for row in early} == {"未编制"}
+
+
+def test_report_list_chooses_any_year_and_lists_who_has_not_published(
+    client, year_2025, county, officer, make_staff, make_org
+):
+    from zhengwu.core.models import OrganizationKind
+
+    from .conftest import _grant
+
+    make_org("示范县政务服务中心", kind=OrganizationKind.INSTITUTION, parent=county["root"])
+    _publish_on(county["office"], 2025, D(2026, 2, 2), officer)
+    viewer = make_staff("viewer", organization=county["root"])
+    _grant(viewer, "disclosure.view_annualreport", "wagtailadmin.access_admin")
+    client.force_login(viewer)
+    page = client.get("/admin/disclosure/reports/?year=2025").content.decode()
+    assert '<option value="2008"' in page and '<option value="2025" selected' in page
+    assert "按期发布 0 个，逾期发布 <strong>1</strong> 个，未发布 <strong>2</strong> 个" in page
+    assert "示范县政务服务中心" not in page  # institutions publish no report
+    unpublished = client.get("/admin/disclosure/reports/?year=2025&show=unpublished").content.decode()
+    assert "示范县发展和改革委员会" in unpublished and "示范县人民政府办公室" not in unpublished
+    assert "逾期未发布" in unpublished
+    older = client.get("/admin/disclosure/reports/?year=2019").content.decode()
+    assert "2019年度报告" in older and "2020年1月31日前" in older
+
+
+def test_publication_runs_as_a_task_with_progress_and_the_requester_s_address(
+    client, year_2025, county, officer, make_staff, django_capture_on_commit_callbacks
+):
+    from zhengwu.core.models import AuditLog
+    from zhengwu.disclosure.models import AnnualReport
+
+    from .conftest import _grant
+
+    head = make_staff("head2", organization=county["office"])
+    _grant(
+        head,
+        "disclosure.view_annualreport",
+        "disclosure.change_annualreport",
+        "disclosure.publish_annualreport",
+        "wagtailadmin.access_admin",
+    )
+    client.force_login(head)
+    url = f"/admin/disclosure/reports/{county['office'].pk}/2025/"
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        response = client.post(url, {"action": "publish"}, REMOTE_ADDR="10.8.8.8")
+    assert response.status_code == 302 and len(pending) == 1
+    report = AnnualReport.objects.get(organization=county["office"], year=2025)
+    assert report.publish_state == "queued" and report.status == "draft"
+    progress = client.get(url + "progress.json").json()
+    assert progress["state"] == "queued" and progress["label"] == "等待发布"
+    page = client.get(url).content.decode()
+    assert "等待后台任务开始" in page and "data-polling" in page and "disabled" in page
+    # Asking twice while it waits is refused.
+    client.post(url, {"action": "publish"})
+    assert AuditLog.objects.filter(action="disclosure.report.publish_request").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        pending[0]()  # the worker picks up the task
+    report.refresh_from_db()
+    assert report.status == "published" and report.publish_progress == 100 and report.publish_state == "idle"
+    assert report.docx and report.pdf
+    published = AuditLog.objects.get(action="disclosure.report.publish")
+    assert published.ip_address == "10.8.8.8" and published.actor_id == head.pk
+    assert AuditLog.objects.get(action="disclosure.report.publish_request").ip_address == "10.8.8.8"
+
+
+def test_publication_reports_each_step_and_a_failure_stays_visible(
+    client, year_2025, county, officer, application, django_capture_on_commit_callbacks
+):
+    from zhengwu.disclosure.models import AnnualReport
+    from zhengwu.disclosure.services.reports import request_publication
+
+    steps = []
+    publish_report(
+        organization=county["fgw"],
+        year=2025,
+        actor=officer,
+        progress=lambda pct, step: steps.append((pct, step)),
+    )
+    assert [pct for pct, _ in steps] == [5, 35, 60, 90] and steps[2][1] == "生成 PDF 文件"
+    # An unconfirmed online application blocks the report: the task fails and says why.
+    svc.submit_request(organization=county["office"], application=application())
+    DisclosureRequest.objects.update(submitted_at=dt.datetime(2025, 12, 30, 2, tzinfo=dt.UTC))
+    with django_capture_on_commit_callbacks(execute=True):
+        request_publication(organization=county["office"], year=2025, actor=officer)
+    report = AnnualReport.objects.get(organization=county["office"], year=2025)
+    assert report.publish_state == "failed" and report.status == "draft"
+    assert "尚未与申请人确认收到日期" in report.publish_error
+    # It can be asked for again at once.
+    with django_capture_on_commit_callbacks(execute=False):
+        request_publication(organization=county["office"], year=2025, actor=officer)

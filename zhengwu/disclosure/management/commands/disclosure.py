@@ -3,6 +3,7 @@
 zhengwu disclosure import-requests FILE.jsonl [--actor USERNAME]
 zhengwu disclosure export-requests --org CODE --format json
 zhengwu disclosure annual-report --org CODE --year YYYY --format json|docx|pdf|html [--output FILE] [--own]
+zhengwu disclosure routing [--format text|json] [--out FILE]   (exit status 1 when a body's requests reach nobody)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{import-requests,export-requests,annual-report}"
+            dest="action", required=True, metavar="{import-requests,export-requests,annual-report,routing}"
         )
         imp = actions.add_parser(
             "import-requests",
@@ -47,12 +48,18 @@ class Command(BaseCommand):
         rep.add_argument("--format", choices=["json", "docx", "pdf", "html"], default="json")
         rep.add_argument("--output", "-o", type=Path, help="输出文件；json、html 默认输出到标准输出。")
         rep.add_argument("--own", action="store_true", help="只统计本机关，不含下级机构。")
+        rou = actions.add_parser(
+            "routing", help="检查各机关的依申请公开办理机构：有问题（申请可能无人办理）时以非零状态退出。"
+        )
+        rou.add_argument("--format", choices=["text", "json"], default="text")
+        rou.add_argument("--out", type=Path, help="写入文件；默认输出到标准输出。")
 
     def handle(self, *args, **options) -> None:
         handler = {
             "import-requests": self.handle_import,
             "export-requests": self.handle_export,
             "annual-report": self.handle_report,
+            "routing": self.handle_routing,
         }[options["action"]]
         try:
             handler(options)
@@ -115,3 +122,47 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法写入 {output}：{exc.strerror}") from exc
         self.stdout.write(f"已写入 {output}")
+
+    def handle_routing(self, options) -> None:
+        from ...selectors.routing import routing_table
+
+        rows = routing_table()
+        problems = [row for row in rows if row.problems]
+        if options["format"] == "json":
+            payload = json.dumps(
+                {
+                    "bodies": [
+                        {
+                            "code": row.organization.code,
+                            "name": row.organization.name,
+                            "accepts": row.accepts,
+                            "office": row.office.name if row.configured and row.office else None,
+                            "handlers": [staff.get_username() for staff in row.handlers],
+                            "open_to_public": row.open_to_public,
+                            "problems": row.problems,
+                        }
+                        for row in rows
+                    ],
+                    "problem_count": len(problems),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        else:
+            lines = [f"{row.organization.name}：{'；'.join(row.problems)}" for row in problems] or [
+                "各机关的依申请公开办理机构均有在职办理人员。"
+            ]
+            lines.append(
+                f"共 {len(rows)} 个机关，网上可申请 {sum(r.open_to_public for r in rows)} 个，需要处理 {len(problems)} 个。"
+            )
+            payload = "\n".join(lines)
+        out: Path | None = options.get("out")
+        if out is not None:
+            try:
+                out.write_text(payload + "\n", encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"无法写入 {out}：{exc.strerror}") from exc
+        else:
+            self.stdout.write(payload)
+        if problems:
+            raise CommandError(f"{len(problems)} 个机关的依申请公开办理机构配置需要处理。")
