@@ -11,4 +11,7 @@ class InspectionConfig(AppConfig):
         from .checks import load_builtin_checks
 
         load_builtin_checks()  # the check registry: every check module registers itself on import
-        from . import tasks  # noqa: F401  register background and periodic tasks
+        from . import demo_inspection, tasks  # noqa: F401  register the demo step, background and periodic tasks
+        from .reorg import register as register_reorg_parts
+
+        register_reorg_parts()  # 机构改革 hands the registered sites and open rectifications to the successor

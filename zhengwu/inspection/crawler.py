@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 
 from .text import decode_html
+from .urls import Link, normalize_url  # re-exported: the crawler hands out Links
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -43,7 +47,6 @@ BINARY_MAGIC = (
     b"\xd0\xcf\x11\xe0",
     b"7z\xbc\xaf",
 )
-SKIP_SCHEMES = ("mailto:", "javascript:", "tel:", "data:", "ftp:", "sms:", "#", "about:", "file:")
 
 
 class Reason:
@@ -107,13 +110,6 @@ class CrawlConfig:
 
 
 @dataclass(slots=True)
-class Link:
-    url: str
-    text: str
-    tag: str  # a, img, link, script, iframe, area, embed
-
-
-@dataclass(slots=True)
 class Fetch:
     """The outcome of requesting one URL (one hop; a redirect points on with ``redirect_to``)."""
 
@@ -144,6 +140,13 @@ class Resolved:
         if self.reason is not None and self.reason not in (Reason.TOO_LARGE,):
             return True
         return self.status is None or self.status >= 400
+
+
+def _failed(fetch: Fetch) -> int:
+    return int(
+        fetch.redirect_to is None
+        and (fetch.reason is not None or fetch.status is None or fetch.status >= 400)
+    )
 
 
 @dataclass(slots=True)
@@ -218,67 +221,6 @@ class CrawlResult:
         return Resolved(url, current.url, current.status, current.reason, current.detail, chain)
 
 
-_memo: dict[tuple[str, str], str | None] = {}
-
-
-def normalize_url(url: str, base: str | None = None) -> str | None:
-    """Absolute http(s) URL without fragment, lower-case scheme and host, default port dropped; None if unusable.
-
-    Memoized on (base directory, reference): menus and footers repeat the same links on every page. A reference
-    that starts with "/" depends only on the base's scheme and host, so it is keyed on those and shared by every
-    page of the site.
-    """
-    if base is not None and url[:1] not in ("?", "#", ""):
-        if url[:1] == "/" and base.startswith(("http://", "https://")):
-            cut = base.find("/", 8)
-            key = (base if cut == -1 else base[:cut], url)
-        else:
-            key = (base.rsplit("/", 1)[0], url)
-        cached = _memo.get(key, _MISSING)
-        if cached is not _MISSING:
-            return cached  # type: ignore[return-value]
-        result = _normalize(url, base)
-        if len(_memo) > 200_000:
-            _memo.clear()
-        _memo[key] = result
-        return result
-    return _normalize(url, base)
-
-
-_MISSING = object()
-
-
-def _normalize(url: str, base: str | None) -> str | None:
-    url = url.strip().replace("\\", "/")
-    if not url:
-        return None
-    low = url[:12].lower()
-    if low.startswith(SKIP_SCHEMES):
-        return None
-    if base is not None:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    if port is not None and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    path = parts.path or "/"
-    if " " in path:
-        path = path.replace(" ", "%20")
-    return urlunsplit((scheme, host, path, parts.query, ""))
-
-
 def host_of(url: str) -> str:
     return urlsplit(url).netloc
 
@@ -313,6 +255,31 @@ def looks_binary(head: bytes) -> bool:
 _DIGITS = re.compile(r"\d+")
 
 
+class LoopbackResolver(AbstractResolver):
+    """Names under ``localhost`` (``fgw.localhost``: how a site group is tried on one machine) resolve to the
+    loopback address, as RFC 6761 §6.3 asks of resolvers and as browsers do, whatever the system resolver says;
+    every other name goes to the default resolver."""
+
+    def __init__(self) -> None:
+        self.default = DefaultResolver()
+
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list:
+        name = host.lower().rstrip(".")
+        if name == "localhost" or name.endswith(".localhost"):
+            address, af = (
+                ("::1", socket.AF_INET6) if family == socket.AF_INET6 else ("127.0.0.1", socket.AF_INET)
+            )
+            return [
+                ResolveResult(
+                    hostname=host, host=address, port=port, family=af, proto=0, flags=socket.AI_NUMERICHOST
+                )
+            ]
+        return await self.default.resolve(host, port, family)
+
+    async def close(self) -> None:
+        await self.default.close()
+
+
 class Crawler:
     def __init__(
         self, config: CrawlConfig, on_page: Callable[[FetchedPage], Awaitable[None] | None] | None = None
@@ -336,6 +303,7 @@ class Crawler:
         self.query_variants: dict[str, int] = defaultdict(int)
         self.pages_queued = 0
         self.pages_crawled = 0
+        self.error_count = 0  # failed requests so far (for progress reports)
         self.resource_checks = 0
         self.external_checks = 0
         self.home_url: str | None = None
@@ -378,9 +346,16 @@ class Crawler:
                 if counts[s] >= self.config.max_repeated_segment:
                     return "路径片段重复"
         if parts.query:
-            key = f"{parts.netloc}{parts.path}"
+            # Counted per path and parameter names. Content ids and pager numbers (show.php?id=123,
+            # list.php?catid=5&page=2: every value a number) are finite and bounded by max_pages, so they get a
+            # far larger allowance than calendars and session parameters (?month=2025-01, ?sid=…).
+            pairs = [p.partition("=") for p in parts.query.split("&") if p]
+            names = ",".join(sorted(name for name, _, _ in pairs))
+            numeric = all(value.isdigit() and len(value) <= 10 for _, _, value in pairs)
+            key = f"{parts.netloc}{parts.path}?{names}"
             self.query_variants[key] += 1
-            if self.query_variants[key] > self.config.max_query_variants:
+            limit = self.config.max_query_variants * (50 if numeric else 1)
+            if self.query_variants[key] > limit:
                 return "同一路径的参数组合过多（如日历翻页）"
         return None
 
@@ -388,6 +363,10 @@ class Crawler:
         if self.exclude and any(p.search(url) for p in self.exclude):
             return False
         return not (self.include and not any(p.search(url) for p in self.include))
+
+    def pages_waiting(self) -> int:
+        """Pages queued and not yet taken up by a fetch."""
+        return self.page_queue.qsize()
 
     def _schedule_page(self, url: str, depth: int, referrer: str, anchor: str) -> None:
         self.pending += 1
@@ -586,6 +565,7 @@ class Crawler:
                     fetch = await self._head_then_get(client, current, timeout)
                     body, truncated = None, False
             self.fetches[current] = fetch
+            self.error_count += _failed(fetch)
             nxt = fetch.redirect_to
             if nxt is None:
                 break
@@ -642,6 +622,7 @@ class Crawler:
             async with self._host_semaphore(host):
                 fetch = await self._head_then_get(client, current, timeout)
             self.fetches[current] = fetch
+            self.error_count += _failed(fetch)
             nxt = fetch.redirect_to
             if nxt is None or nxt in self.claimed or hops >= self.config.max_redirects:
                 return
@@ -673,6 +654,7 @@ class Crawler:
     async def run(self) -> CrawlResult:
         started = time.perf_counter()
         connector = aiohttp.TCPConnector(
+            resolver=LoopbackResolver(),
             limit=self.config.concurrency + self.config.external_concurrency,
             limit_per_host=0,  # per-host limits are ours (semaphores), internal and external differ
             ssl=None if self.config.verify_tls else False,

@@ -6,6 +6,7 @@ are accepted — a list row showing ``01-05`` cannot be placed in time, and gues
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date
 
 _Y = r"(?P<y>(?:19|20)\d{2})"
@@ -52,6 +53,18 @@ META_DATE_NAMES = (
 )
 
 
+# A month and day without a year, as list rows show them: [11-08], 11-08, (11/08), 11月8日. Read only to tell that
+# a row is dated; the year comes from the item's own page.
+MONTH_DAY_PATTERN = re.compile(
+    r"(?<![\d./-])(?:1[0-2]|0?[1-9])(?:\s*[-/.]\s*|月)(?:3[01]|[12]\d|0?[1-9])(?:日)?(?![\d./-])"
+)
+# A line of its own that starts with a date (hand-written pages put “2026年11月8日　县政府办供稿” under the title).
+_DATE_LINE = re.compile(
+    rf"^[\[（(【]?\s*{_Y}\s*(?:[-/.]|年)\s*{_M}\s*(?:[-/.]|月)\s*{_D}(?:\s*日)?(?!\d)[^\n]{{0,24}}$",
+    re.MULTILINE,
+)
+
+
 def make_date(y: str, m: str, d: str) -> date | None:
     try:
         return date(int(y), int(m), int(d))
@@ -85,6 +98,20 @@ def labelled_date(text: str) -> date | None:
     match = LABEL_PATTERN.search(text)
     if match:
         return make_date(match["y"], match["m"], match["d"])
+    return None
+
+
+def date_line(text: str, skip: Counter | None = None) -> date | None:
+    """The date of the first short line that begins with a complete date (a hand-written article's date line).
+    ``skip`` counts dates that belong to something else (those of linked rows): that many date lines of each date
+    are passed over; a further one is the page's own."""
+    left = Counter(skip) if skip else None
+    for match in _DATE_LINE.finditer(text):
+        value = make_date(match["y"], match["m"], match["d"])
+        if left and value is not None and left[value] > 0:
+            left[value] -= 1
+            continue
+        return value
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,11 +18,13 @@ from .checks.base import Check, Context, Finding, Message, PageFacts, Probe, Sit
 from .checks.typos import TermMatcher
 from .crawler import CrawlConfig, Crawler, FetchedPage, Link
 from .extract import ParsedPage, parse_page
+from .kinds import ARTICLE_KINDS, LIST, KindRules, column_key, infer_kind
 from .parse_worker import ParseWorker
 from .rules import RuleSet, load_rules
 from .scoring import ScoreResult, score_findings
 
 SEVERITY_ORDER = {"veto": 0, "deduction": 1, "notice": 2}
+_CONTENT_TAGS = frozenset(("a", "area", "iframe", "frame", "img", "embed"))
 
 
 @dataclass
@@ -54,6 +56,72 @@ class SiteReport:
         }
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A snapshot of one site's crawl, given to a progress callback every ``PROGRESS_INTERVAL`` seconds and once
+    at the end (``done``)."""
+
+    url: str
+    pages: int  # pages fetched and analyzed
+    requests: int  # URLs requested (pages, resources, external links)
+    queued: int  # URLs waiting or in flight
+    errors: int  # URLs that failed (broken links, timeouts)
+    elapsed: float
+    done: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.elapsed if self.elapsed > 0 else 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "pages": self.pages,
+            "requests": self.requests,
+            "queued": self.queued,
+            "errors": self.errors,
+            "elapsed": round(self.elapsed, 1),
+            "rate": round(self.rate, 1),
+            "done": self.done,
+        }
+
+
+ProgressCallback = Callable[[Progress], None]
+PROGRESS_INTERVAL = 0.5
+
+
+def _snapshot(crawler: Crawler, url: str, started: float, *, done: bool = False) -> Progress:
+    fetches = crawler.fetches
+    return Progress(
+        url=url,
+        pages=crawler.pages_crawled,
+        requests=len(fetches),
+        queued=max(0, crawler.pending),
+        errors=crawler.error_count,
+        elapsed=time.perf_counter() - started,
+        done=done,
+    )
+
+
+async def _watch(
+    crawler: Crawler,
+    url: str,
+    started: float,
+    callback: ProgressCallback,
+    interval: float,
+    stop: asyncio.Event,
+) -> None:
+    """Call ``callback`` with the crawl's figures every ``interval`` seconds, in a worker thread (so that it may
+    write to a terminal or a database without holding up the crawl), until ``stop`` is set. The watcher is
+    stopped, not cancelled: a cancelled await would leave its thread running, and a periodic snapshot written
+    after the final one would overwrite "done"."""
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), interval)
+        except TimeoutError:
+            await asyncio.to_thread(callback, _snapshot(crawler, url, started))
+
+
 class Analyzer:
     """Receives each page from the crawler, keeps its facts, lets every check look at it, returns its links."""
 
@@ -65,6 +133,11 @@ class Analyzer:
         self.aliases: dict[str, str] = {}
         markers = ctx.rules.checks["columns"]["empty_markers"]
         self.empty_markers = sorted(markers, key=len, reverse=True)
+        self.kinds = KindRules(ctx.rules)
+        self.check_seconds: dict[str, float] = {check.code: 0.0 for check in checks}
+        self.home_links: frozenset[str] | None = None
+        self.home_lines: frozenset[str] = frozenset()
+        self.home_shown: frozenset[str] = frozenset()
 
     def on_page(self, fetched: FetchedPage) -> list[Link] | Awaitable[list[Link]]:
         if self.parser is not None:
@@ -77,12 +150,28 @@ class Analyzer:
         return self.analyze(fetched, page)
 
     def analyze(self, fetched: FetchedPage, page: ParsedPage) -> list[Link]:
-        is_list = page.is_list
-        is_article = "articletitle" in page.meta or (
-            (page.label_pub_date is not None or page.meta_pub_date is not None) and not is_list
-        )
+        is_home = self.home_links is None
+        kind = infer_kind(page, is_home=is_home, kinds=self.kinds)
+        is_list = kind == LIST
+        is_article = kind in ARTICLE_KINDS
+        link_urls = frozenset(link.url for link in page.links if link.tag in ("a", "area", "iframe", "frame"))
+        # What the page shows beyond the site's furniture: links and media the homepage does not carry, text
+        # lines it does not show, a form to fill in.
+        shown = frozenset(link.url for link in page.links if link.tag in _CONTENT_TAGS)
+        lines = page.text.split("\n")
+        if is_home:
+            self.home_links = link_urls
+            self.home_shown = shown
+            self.home_lines = frozenset(lines)
+            content_links, content_chars = len(shown), len(page.text)
+        else:
+            home_lines = self.home_lines
+            content_links = len(shown - self.home_shown - {fetched.final_url, fetched.url}) + int(
+                page.has_form
+            )
+            content_chars = sum(len(line) for line in lines if len(line) >= 8 and line not in home_lines)
         empty = ""
-        if not page.rows and len(page.text) < 20000:
+        if not page.rows and not page.undated_rows and len(page.text) < 20000:
             empty = next((m for m in self.empty_markers if m in page.text), "")
         facts = PageFacts(
             url=fetched.final_url,
@@ -96,18 +185,27 @@ class Analyzer:
             rows=page.rows,
             undated_rows=page.undated_rows,
             pub_date=page.pub_date,
-            link_urls=frozenset(
-                link.url for link in page.links if link.tag in ("a", "area", "iframe", "frame")
-            ),
+            link_urls=link_urls,
             is_article=is_article,
             empty_marker=empty,
             truncated=fetched.truncated,
+            kind=kind,
+            visible_date=page.visible_date,
+            content_links=max(0, content_links),
+            content_chars=content_chars,
+            column_key=column_key(fetched.final_url),
+            linked_from_home=not is_home
+            and (fetched.final_url in self.home_links or fetched.url in self.home_links),  # type: ignore[operator]
         )
         self.pages[facts.url] = facts
         if fetched.url != fetched.final_url:
             self.aliases[fetched.url] = fetched.final_url
+        seconds = self.check_seconds
+        clock = time.perf_counter
         for check in self.checks:
+            started = clock()
             check.on_page(page, facts)
+            seconds[check.code] += clock() - started
         return page.links
 
 
@@ -140,10 +238,13 @@ async def inspect_site_async(
     service_guides: list[dict[str, Any]] | None = None,
     parser: ParseWorker | None = None,
     parse_aside: bool | None = None,
+    progress: ProgressCallback | None = None,
+    progress_interval: float = PROGRESS_INTERVAL,
 ) -> SiteReport:
     """Inspect one site. Pages are parsed in a second process once the site proves large and a CPU is to spare
     (see parse_worker); ``parse_aside`` False keeps them in this process, True starts the worker whatever the load.
-    A ``parser`` given instead is left for the caller to close."""
+    A ``parser`` given instead is left for the caller to close. ``progress`` is called with a :class:`Progress`
+    every ``progress_interval`` seconds while the crawl runs and once when it is over."""
     rules = rules or load_rules()
     started = time.perf_counter()
     ctx = Context(
@@ -156,15 +257,30 @@ async def inspect_site_async(
     analyzer = Analyzer(ctx, checks, parser)
     config = crawl_config_for(url, rules, crawl_options)
     crawler = Crawler(config, analyzer.on_page)
+    if own_parser:
+        parser.backlog = crawler.pages_waiting
+    stop_watching = asyncio.Event()
+    watcher = (
+        asyncio.create_task(_watch(crawler, url, started, progress, progress_interval, stop_watching))
+        if progress
+        else None
+    )
     try:
         crawl = await crawler.run()
     finally:
+        if watcher is not None:
+            stop_watching.set()
+            await watcher  # the last periodic snapshot is written before the final one
         if own_parser:
             await parser.close()
+    if progress is not None:
+        await asyncio.to_thread(progress, _snapshot(crawler, url, started, done=True))
     site = SiteData(crawler.starts[0], crawl.home_url, crawl, analyzer.pages, analyzer.aliases)
     findings: list[Finding] = []
     for check in checks:
+        check_started = time.perf_counter()
         findings.extend(check.finish(site))
+        analyzer.check_seconds[check.code] += time.perf_counter() - check_started
     result = score_findings(findings, rules)
     findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.check, f.url, f.target))
     stats = {
@@ -176,6 +292,8 @@ async def inspect_site_async(
         "pages_parsed_aside": parser.parsed_remotely,
         "parse_worker_max_rss_kb": parser.max_rss_kb,
         "spare_cpus": None if parser.spare_cpus is None else round(parser.spare_cpus, 2),
+        # CPU time of each check (its page hook and its closing pass), to name the slowest.
+        "check_seconds": {code: round(value, 4) for code, value in analyzer.check_seconds.items()},
     }
     return SiteReport(
         url=crawler.starts[0],
@@ -198,8 +316,10 @@ def inspect_sites(
     crawl_options: dict[str, Any] | None = None,
     probes: dict[str, list[Probe]] | None = None,
     parse_aside: bool | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[SiteReport]:
-    """Inspect several sites concurrently (each with its own per-host limits); reports in the order given."""
+    """Inspect several sites concurrently (each with its own per-host limits); reports in the order given.
+    ``progress`` gets each site's :class:`Progress` (see inspect_site_async)."""
     rules = rules or load_rules()
     matcher = TermMatcher.build(county_terms)
     urls = list(urls)
@@ -216,6 +336,7 @@ def inspect_sites(
                         crawl_options=crawl_options,
                         probes=(probes or {}).get(u),
                         parse_aside=parse_aside,
+                        progress=progress,
                     )
                     for u in urls
                 ]

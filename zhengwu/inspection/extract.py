@@ -7,13 +7,14 @@ parent), the column name from the ``ColumnName`` meta tag, the breadcrumb (当�
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .crawler import Link, normalize_url
-from .dates import labelled_date, meta_date, parse_date, url_date
+from .dates import MONTH_DAY_PATTERN, date_line, dates_in, labelled_date, meta_date, parse_date, url_date
+from .urls import Link, normalize_url
 
 _WS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|＞|→|/|›|\\)\s*")
@@ -34,6 +35,11 @@ MORE_TEXTS = {
     "+",
 }
 CRUMB_TAILS = {"正文", "详情", "内容", "详细信息", "文章详情", "正文内容", "信息详情"}
+PAGER_TEXTS = {"下一页", "上一页", "尾页", "末页", "下页", "上页", "后页", "前页"}
+_PAGER_COUNT = re.compile(r"共\s*\d+\s*页|第\s*\d+\s*/\s*\d+\s*页")
+_PAGE_SUFFIX = re.compile(r"\s*[（(]?\s*第\s*\d+\s*页\s*[）)]?\s*$")
+# An info line under an article title: 来源 / 信息来源 / 文章来源 / 作者 … with a colon.
+_SOURCE_LINE = re.compile(r"(?:来源|信息来源|文章来源|稿件来源|发布机构|供稿)\s*[:：]|供稿\s*$", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -55,13 +61,27 @@ class ParsedPage:
     breadcrumb: list[str] = field(default_factory=list)
     rows: list[ListRow] = field(default_factory=list)
     undated_rows: list[ListRow] = field(default_factory=list)
+    partial_rows: int = 0  # list rows showing a month and day without a year ([11-08])
+    has_pager: bool = False
+    has_source_line: bool = False
+    has_form: bool = False  # a form to fill in (a mailbox, an application): content even without text
+    # The dates linked rows show beside their links, counted: a column with one or two items is not a list, but
+    # its rows' dates are still not the page's own date line.
+    row_dates: Counter = field(default_factory=Counter)
     meta_pub_date: date | None = None
+    line_pub_date: date | None = None
     label_pub_date: date | None = None
     url_pub_date: date | None = None
 
     @property
+    def visible_date(self) -> date | None:
+        """The publication date the page shows a reader (meta tag, labelled info line or a date line under the
+        title); a date in the URL is not shown and does not count."""
+        return self.meta_pub_date or self.label_pub_date or self.line_pub_date
+
+    @property
     def pub_date(self) -> date | None:
-        return self.meta_pub_date or self.label_pub_date or self.url_pub_date
+        return self.visible_date or self.url_pub_date
 
     @property
     def column_name(self) -> str:
@@ -73,12 +93,16 @@ class ParsedPage:
                 return part
         if self.title:
             first = _TITLE_SPLIT.split(self.title.strip())[0].strip()
-            return first
+            return _PAGE_SUFFIX.sub("", first)
         return ""
 
     @property
     def is_list(self) -> bool:
-        return len(self.rows) + len(self.undated_rows) >= 3 and len(self.rows) >= 2
+        """A page of items: at least three rows, two of them dated (a full or a month-day date), or a page of a
+        pager with at least one dated row."""
+        dated = len(self.rows) + self.partial_rows
+        total = len(self.rows) + len(self.undated_rows)
+        return (total >= 3 and dated >= 2) or (self.has_pager and dated >= 1)
 
 
 def _clean(text: str) -> str:
@@ -124,6 +148,7 @@ _ID = _tag_ids(
     "li",
     "tr",
     "dd",
+    "p",
     "title",
     "meta",
     "base",
@@ -131,7 +156,7 @@ _ID = _tag_ids(
 _A, _AREA, _IMG, _LINK, _TITLE, _BASE = (_ID[t] for t in ("a", "area", "img", "link", "title", "base"))
 _HREF_TAGS = frozenset((_A, _AREA, _LINK))
 _LINK_TAGS = frozenset(_ID[t] for t in ("a", "area", "img", "iframe", "frame", "link", "script", "embed"))
-_ROW_TAGS = frozenset((_ID["li"], _ID["tr"], _ID["dd"]))
+_ROW_TAGS = frozenset((_ID["li"], _ID["tr"], _ID["dd"], _ID["p"]))
 _HEAD_TAGS = frozenset((_ID["title"], _ID["meta"], _ID["base"]))
 _TAG_NAMES = {tag_id: name for name, tag_id in _ID.items()}
 
@@ -228,6 +253,8 @@ def parse_page(html: str, url: str) -> ParsedPage:
         else:
             text = ""
         text = (text or "").strip()[:120]
+        if text in PAGER_TEXTS:
+            page.has_pager = True
         index = seen.get(target)
         if index is not None:
             if not links[index].text and text:
@@ -237,12 +264,15 @@ def parse_page(html: str, url: str) -> ParsedPage:
         links.append(Link(target, text, tag))
 
     low_html = html.lower()
+    page.has_form = "<textarea" in low_html or ("<form" in low_html and "<input" in low_html)
     hints = []
     if _attribute_hint(low_html, _CONAC_KEYS, _CONAC):
         hints.append("conac")
     if _attribute_hint(low_html, _JIUCUO_KEYS, _JIUCUO):
         hints.append("jiucuo")
     page.footer_html_hints = " ".join(hints)
+    if not page.has_pager and _PAGER_COUNT.search(html) is not None:
+        page.has_pager = True  # the last page of a pager has no 下一页 link, but says 共3页
 
     _extract_rows(rows, page)
 
@@ -264,7 +294,11 @@ def parse_page(html: str, url: str) -> ParsedPage:
         page.breadcrumb = [p.strip() for p in _CRUMB_SPLIT.split(crumb_text) if p.strip()][:8]
 
     page.meta_pub_date = meta_date(page.meta)
-    page.label_pub_date = labelled_date(page.text[:20000])
+    head_text = page.text[:20000]
+    page.label_pub_date = labelled_date(head_text)
+    if page.label_pub_date is None and page.meta_pub_date is None:
+        page.line_pub_date = date_line(head_text, skip=page.row_dates)
+    page.has_source_line = _SOURCE_LINE.search(head_text) is not None
     page.url_pub_date = url_date(url)
     return page
 
@@ -292,7 +326,7 @@ def _longest_text(anchor: tuple[str, str, str]) -> int:
 def _extract_rows(rows: dict[int, list], page: ParsedPage) -> None:
     """Rows (li, tr, dd) with one to three anchors, grouped by their parent; a group where most rows carry a date
     outside the link text is an item list."""
-    groups: dict[int, list[tuple[str, str, date | None]]] = {}
+    groups: dict[int, list[tuple[str, str, date | None, bool]]] = {}
     for node, anchors in rows.values():
         if len(anchors) > 3:
             continue
@@ -302,18 +336,23 @@ def _extract_rows(rows: dict[int, list], page: ParsedPage) -> None:
         row_text = _squash(node.text(separator=" "))
         if len(row_text) > 400:
             continue
-        when = _row_date(row_text.replace(text, " ", 1), title_attr)
+        rest = row_text.replace(text, " ", 1)
+        when = _row_date(rest, title_attr)
+        if when is not None:
+            page.row_dates.update(dates_in(rest) or [when])  # a row may show two (来信 and 答复)
+        partial = when is None and MONTH_DAY_PATTERN.search(rest) is not None
         parent = node.parent
         key = parent.mem_id if parent is not None else 0
         group = groups.get(key)
         if group is None:
-            groups[key] = [(target, text, when)]
+            groups[key] = [(target, text, when, partial)]
         else:
-            group.append((target, text, when))
+            group.append((target, text, when, partial))
     for group in groups.values():
-        dated = sum(1 for _, _, when in group if when is not None)
-        if dated >= 2 and dated * 2 >= len(group):
-            for target, text, when in group:
+        dated = sum(1 for _, _, when, partial in group if when is not None or partial)
+        if (dated >= 2 and dated * 2 >= len(group)) or (dated == 1 and len(group) == 1 and page.has_pager):
+            for target, text, when, partial in group:
                 (page.rows if when is not None else page.undated_rows).append(
                     ListRow(target, text[:120], when)
                 )
+                page.partial_rows += int(partial)

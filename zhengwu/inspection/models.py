@@ -88,6 +88,7 @@ class InspectionRun(models.Model):
     findings_count = models.PositiveIntegerField("问题数", default=0)
     result = models.JSONField("计分明细", default=dict, blank=True)
     stats = models.JSONField("抓取统计", default=dict, blank=True)
+    progress = models.JSONField("检查进度", default=dict, blank=True)  # see progress.RunProgress
     rules = models.CharField("规则版本", max_length=80, blank=True)
     error = models.TextField("错误", blank=True)
     actor = models.ForeignKey(
@@ -107,6 +108,13 @@ class InspectionRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.as_of:%Y-%m-%d}"
+
+    @property
+    def progress_text(self) -> str:
+        """The admin's reading of ``progress`` (pages fetched, queued, errors, rate) while the run goes on."""
+        from .progress import progress_summary
+
+        return progress_summary(self.progress)
 
 
 class FindingStatus(models.TextChoices):

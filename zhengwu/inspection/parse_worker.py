@@ -7,8 +7,10 @@ talking over its stdin and stdout in length-prefixed frames, read and written by
     request  = seq (u64) · length (u32) · pickle((url, html))
     response = seq (u64) · status (u8) · length (u32) · payload
 
-It is started only once a site has shown itself large (``start_after`` pages parsed in-process), so small sites and
-the tests of single pages never pay for a second interpreter, and only when a CPU is to spare: on a machine whose
+It is started only once a site has shown itself large (``start_after`` pages parsed in-process, and, where the caller
+tells the crawl's backlog, at least as many pages still waiting to be fetched), so small sites and the tests of single
+pages never pay for a second interpreter (on a site of a few hundred pages the pages sent over would wait for the
+worker to load its modules, and the crawl took longer with it than without), and only when a CPU is to spare: on a machine whose
 other cores are busy, a second process only adds the cost of passing pages over (measured: the crawl took longer),
 so the CPU left idle while those first pages were parsed decides (where it cannot be measured, no worker). Whatever goes wrong with the worker — it cannot
 start, dies, or fails on a page — the page is parsed in-process instead, so the outcome is the same as without it.
@@ -22,11 +24,12 @@ import pickle
 import resource
 import struct
 import sys
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
-from .crawler import Link
 from .extract import ListRow, ParsedPage, parse_page
+from .urls import Link
 
 _REQUEST = struct.Struct("<QI")
 _RESPONSE = struct.Struct("<QBI")
@@ -126,12 +129,19 @@ class ParseWorker:
     """The client side: ``await worker.parse(html, url)`` returns what ``parse_page(html, url)`` would."""
 
     def __init__(
-        self, *, start_after: int = 200, enabled: bool | None = None, min_spare_cpus: float = 0.5
+        self,
+        *,
+        start_after: int = 200,
+        enabled: bool | None = None,
+        min_spare_cpus: float = 0.5,
+        backlog: Callable[[], int] | None = None,
     ) -> None:
         """``enabled`` None: decide when ``start_after`` pages are parsed, by the CPU left idle meanwhile (at least
         ``min_spare_cpus``; never on one CPU, nor where idle time cannot be measured); True: start then whatever
-        the load; False: never."""
+        the load; False: never. ``backlog`` (the number of pages still waiting to be fetched), when given, holds
+        the start back until at least ``start_after`` pages wait: fewer would not repay the worker's start-up."""
         self.start_after = start_after
+        self.backlog = backlog
         self.enabled = usable_cpus() > 1 if enabled is None else enabled
         self.judge_load = enabled is None
         self.min_spare_cpus = min_spare_cpus
@@ -162,7 +172,12 @@ class ParseWorker:
             if page is not None:
                 self.parsed_remotely += 1
                 return page
-        elif self.enabled and self._starting is None and self.parsed_locally >= self.start_after:
+        elif (
+            self.enabled
+            and self._starting is None
+            and self.parsed_locally >= self.start_after
+            and (self.backlog is None or self.backlog() >= self.start_after)
+        ):
             if self.judge_load:
                 self.spare_cpus = spare_cpus(self._since)
                 if self.spare_cpus is None or self.spare_cpus < self.min_spare_cpus:

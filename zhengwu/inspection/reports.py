@@ -73,6 +73,8 @@ def render_xlsx(reports: list[dict[str, Any]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from zhengwu.core.spreadsheets import save_workbook
+
     labels = check_labels()
     wb = Workbook()
     summary = wb.active
@@ -165,7 +167,7 @@ def render_xlsx(reports: list[dict[str, Any]]) -> bytes:
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = BytesIO()
-    wb.save(buffer)
+    save_workbook(wb, buffer)
     return buffer.getvalue()
 
 

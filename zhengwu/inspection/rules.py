@@ -64,7 +64,17 @@ class RuleSet:
         ]
 
     def column_kind_for(self, name: str) -> ColumnKind:
-        """Infer a column's kind from its name: the longest matching keyword wins (通知公告 before 通知)."""
+        """Infer a column's kind from its name: the longest matching keyword wins (通知公告 before 通知).
+        Memoized per rule set: every article page asks for its column's kind."""
+        memo = self.__dict__.setdefault("_kind_memo", {})
+        kind = memo.get(name)
+        if kind is None:
+            if len(memo) > 10000:
+                memo.clear()
+            kind = memo[name] = self._column_kind_for(name)
+        return kind
+
+    def _column_kind_for(self, name: str) -> ColumnKind:
         best: tuple[int, ColumnKind] | None = None
         fallback = None
         for kind in self.column_kinds():

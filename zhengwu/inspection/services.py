@@ -39,6 +39,7 @@ from .models import (
     RunTrigger,
     TermList,
 )
+from .progress import RunProgress
 from .reports import report_from_site
 from .rules import RulesError, load_rules
 
@@ -211,6 +212,9 @@ def _fail_run(*, run: InspectionRun, error: str) -> None:
     )
 
 
+RUN_PROGRESS_INTERVAL = 2.0  # seconds between progress writes of a run (one UPDATE each)
+
+
 def run_inspection(
     *,
     site: InspectedSite,
@@ -240,6 +244,8 @@ def run_inspection(
                 rules=rules,
                 crawl_options=options,
                 probes=site_probes(site, as_of) or None,
+                progress=RunProgress(run.pk),
+                progress_interval=RUN_PROGRESS_INTERVAL,
             )
         )
     except Exception as exc:  # a crawl must never leave a run "running" forever
@@ -247,6 +253,7 @@ def run_inspection(
         _fail_run(run=run, error=f"{exc.__class__.__name__}: {exc}")
         run.refresh_from_db()
         return run
+    run.refresh_from_db(fields=["progress"])  # written meanwhile by RunProgress; record_report saves the row
     record_report(run=run, report=report, actor=actor)
     run.refresh_from_db()
     return run

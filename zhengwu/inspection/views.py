@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengwu.core.models import Organization
+from zhengwu.core.scoping import get_object_in_scope_or_404, limit_organization_choices, scope_queryset
 from zhengwu.core.services.audit import audit
 
 from . import selectors, services
@@ -32,6 +33,21 @@ CONTENT_TYPES = {
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.is_active or not request.user.has_perm(perm):
         raise PermissionDenied("没有权限执行此操作。")
+
+
+# A site's manager sees the sites of their organization's subtree; 电子政务办 (county-wide access) sees all.
+SITE_SCOPE = "organization"
+FINDING_SCOPE = ("organization", "site__organization")
+
+
+def _sites(request: HttpRequest):
+    return scope_queryset(InspectedSite.objects.all(), request.user, SITE_SCOPE)
+
+
+def _site(request: HttpRequest, pk) -> InspectedSite:
+    return get_object_in_scope_or_404(
+        InspectedSite.objects.select_related("organization"), request.user, org_field=SITE_SCOPE, pk=pk
+    )
 
 
 class SiteForm(forms.Form):
@@ -57,9 +73,11 @@ class RectifyForm(forms.Form):
 def site_index(request: HttpRequest) -> HttpResponse:
     _require(request, "inspection.view_inspectedsite")
     form = SiteForm()
+    limit_organization_choices(form.fields["organization"], request.user)
     if request.method == "POST":
         _require(request, "inspection.add_inspectedsite")
         form = SiteForm(request.POST)
+        limit_organization_choices(form.fields["organization"], request.user)
         if form.is_valid():
             try:
                 site = services.register_site(actor=request.user, **form.cleaned_data)
@@ -72,7 +90,7 @@ def site_index(request: HttpRequest) -> HttpResponse:
         request,
         "inspection/site_index.html",
         {
-            "sites": selectors.sites_with_last_run(),
+            "sites": scope_queryset(selectors.sites_with_last_run(), request.user, SITE_SCOPE),
             "form": form,
             "page_title": "受检网站",
         },
@@ -81,7 +99,7 @@ def site_index(request: HttpRequest) -> HttpResponse:
 
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "inspection.view_inspectedsite")
-    site = get_object_or_404(InspectedSite.objects.select_related("organization"), pk=pk)
+    site = _site(request, pk)
     history = selectors.site_history(site)
     latest = next((h["run"] for h in history if h["run"].status == "done"), None)
     return TemplateResponse(
@@ -102,7 +120,7 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def site_run(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "inspection.add_inspectionrun")
-    site = get_object_or_404(InspectedSite, pk=pk)
+    site = _site(request, pk)
     from .tasks import inspect_site_task
 
     transaction.on_commit(lambda: inspect_site_task.enqueue(site.pk, "manual"))
@@ -120,13 +138,17 @@ def site_run(request: HttpRequest, pk: int) -> HttpResponse:
 def finding_index(request: HttpRequest) -> HttpResponse:
     _require(request, "inspection.view_finding")
     site = None
-    if request.GET.get("site"):
-        site = get_object_or_404(InspectedSite, pk=request.GET["site"])
+    if request.GET.get("site", "").isdigit():
+        site = _site(request, request.GET["site"])
     status = request.GET.get("status") or None
     if status and status not in FindingStatus.values:
         status = None
     check = request.GET.get("check") or None
-    findings = selectors.findings_list(site=site, status=status, check=check, open_only=status is None)
+    findings = scope_queryset(
+        selectors.findings_list(site=site, status=status, check=check, open_only=status is None),
+        request.user,
+        FINDING_SCOPE,
+    )
     return TemplateResponse(
         request,
         "inspection/finding_index.html",
@@ -136,7 +158,7 @@ def finding_index(request: HttpRequest) -> HttpResponse:
             "site": site,
             "status": status,
             "check": check,
-            "sites": InspectedSite.objects.order_by("name"),
+            "sites": _sites(request).order_by("name"),
             "statuses": FindingStatus.choices,
             "labels": check_labels(),
             "severity_labels": SEVERITY_LABELS,
@@ -149,7 +171,7 @@ def finding_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def finding_rectify(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "inspection.change_finding")
-    finding = get_object_or_404(Finding, pk=pk)
+    finding = get_object_in_scope_or_404(Finding, request.user, org_field=FINDING_SCOPE, pk=pk)
     form = RectifyForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写整改说明。")
@@ -170,12 +192,19 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise PermissionDenied("不支持的导出格式。")
     if request.GET.get("run"):
         run = get_object_or_404(
-            InspectionRun.objects.select_related("site"), pk=request.GET["run"], status="done"
+            InspectionRun.objects.select_related("site"),
+            pk=request.GET["run"],
+            status="done",
+            site__in=_sites(request),
         )
         reports = [selectors.run_report(run)]
     else:
-        site_ids = [int(request.GET["site"])] if request.GET.get("site", "").isdigit() else None
-        reports = selectors.latest_reports(site_ids)
+        allowed = list(_sites(request).values_list("pk", flat=True))
+        if request.GET.get("site", "").isdigit():
+            site_ids = [_site(request, request.GET["site"]).pk]
+        else:
+            site_ids = allowed
+        reports = selectors.latest_reports(site_ids) if site_ids else []
     if not reports:
         messages.error(request, "还没有已完成的检查记录，无法导出。")
         return redirect("inspection:site_index")

@@ -4,7 +4,7 @@ from django.urls import include, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from . import views
+from . import dashboard, views  # noqa: F401  (dashboard: work items on the admin home page)
 
 app_name = "inspection"
 urlpatterns = [
@@ -54,3 +54,14 @@ def register_menu():
         ]
     )
     return SubmenuMenuItem("网站检查", submenu, name="inspection", icon_name="search", order=700)
+
+
+@hooks.register("register_permissions")
+def register_permissions():
+    """List the inspection permissions in the role (group) editor, so that a security administrator can give them."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(
+        content_type__app_label="inspection",
+        content_type__model__in=["inspectedsite", "inspectionrun", "finding", "termlist"],
+    )

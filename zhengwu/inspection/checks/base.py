@@ -111,6 +111,12 @@ class PageFacts:
     is_article: bool
     empty_marker: str
     truncated: bool
+    kind: str = "page"  # see kinds.py
+    visible_date: date | None = None  # the date a reader sees (not one read off the URL)
+    content_links: int = 0  # links, images and forms the homepage does not carry
+    content_chars: int = 0  # text in lines the homepage does not show (header, menus and footer left out)
+    column_key: str = ""  # the URL of the first page of this page's pager
+    linked_from_home: bool = False
 
 
 @dataclass

@@ -32,8 +32,8 @@ def item_dates(facts: PageFacts, site: SiteData, as_of: date) -> list[date]:
     dates = [d for d in (plausible(r.date, as_of) for r in facts.rows) if d]
     for row in facts.undated_rows:
         target = site.page(row.url)
-        if target is not None and plausible(target.pub_date, as_of):
-            dates.append(target.pub_date)  # type: ignore[arg-type]
+        if target is not None and plausible(target.visible_date, as_of):
+            dates.append(target.visible_date)  # type: ignore[arg-type]
     return dates
 
 
@@ -45,18 +45,25 @@ class Column:
 
 
 def columns_of(site: SiteData, excluded: set[str]) -> list[Column]:
+    """List pages grouped by their pager (every page of a column's pager is one column, judged together); the
+    column's name is the one its first page shows."""
     columns: dict[str, Column] = {}
     for facts in site.pages.values():
         if facts.url == site.home_url or not facts.is_list or facts.is_article:
             continue
-        name = facts.column_name
-        if name in excluded:
-            continue
-        key = name or facts.url
-        columns.setdefault(key, Column(key, name or facts.title or facts.url)).pages.append(facts)
+        key = facts.column_key or facts.url
+        column = columns.get(key)
+        if column is None:
+            column = columns[key] = Column(key, "")
+        column.pages.append(facts)
+    result = []
     for column in columns.values():
-        column.pages.sort(key=lambda f: (f.depth, f.url))
-    return sorted(columns.values(), key=lambda c: c.pages[0].url)
+        column.pages.sort(key=lambda f: (f.url != column.key, f.depth, f.url))
+        first = column.pages[0]
+        column.name = first.column_name or first.title or first.url
+        if column.name not in excluded:
+            result.append(column)
+    return sorted(result, key=lambda c: c.pages[0].url)
 
 
 @register
@@ -133,7 +140,7 @@ class ColumnStaleCheck(Check):
                 dates.extend(item_dates(facts, site, as_of))
                 items += len(facts.rows) + len(facts.undated_rows)
                 undated += sum(
-                    1 for r in facts.undated_rows if not (site.page(r.url) and site.page(r.url).pub_date)
+                    1 for r in facts.undated_rows if not (site.page(r.url) and site.page(r.url).visible_date)
                 )  # type: ignore[union-attr]
             newest = max(dates) if dates else None
             cutoff = cutoff_for(kind, as_of)
@@ -177,14 +184,23 @@ class ColumnEmptyCheck(Check):
     label = "空白栏目"
     description = "栏目页面没有任何信息（显示“暂无信息”等）。"
 
+    @staticmethod
+    def _silently_empty(facts: PageFacts) -> bool:
+        """A column page reached from the homepage that shows no item and no text of its own: an empty list
+        without an “暂无信息” line. Pages that link anything the homepage does not, or carry a paragraph of
+        their own (a single-page column), are not empty."""
+        return facts.linked_from_home and facts.content_links == 0 and facts.content_chars < 40
+
     def finish(self, site: SiteData) -> Iterable[Finding]:
         excluded = set(self.ctx.rules.checks["columns"].get("excluded_names", []))
         seen: set[str] = set()
         findings = []
         for facts in sorted(site.pages.values(), key=lambda f: (f.depth, f.url)):
-            if facts.url == site.home_url or not facts.empty_marker or facts.rows or facts.undated_rows:
+            if facts.url == site.home_url or facts.rows or facts.undated_rows:
                 continue
-            if facts.is_article:
+            if facts.kind not in ("page", "list"):
+                continue  # articles, messages and guides have content of their own
+            if not facts.empty_marker and not self._silently_empty(facts):
                 continue
             name = facts.column_name or facts.anchor or facts.title
             if name in excluded or name in seen:
@@ -196,7 +212,9 @@ class ColumnEmptyCheck(Check):
                     url=facts.url,
                     referrer=facts.referrer,
                     evidence={
-                        "summary": f"栏目“{name}”为空白栏目，页面显示“{facts.empty_marker}”",
+                        "summary": f"栏目“{name}”为空白栏目，页面显示“{facts.empty_marker}”"
+                        if facts.empty_marker
+                        else f"栏目“{name}”为空白栏目，页面上没有任何信息",
                         "column": name,
                         "marker": facts.empty_marker,
                         "anchor": facts.anchor,
@@ -219,7 +237,12 @@ class UndatedItemCheck(Check):
         for facts in sorted(site.pages.values(), key=lambda f: (f.depth, f.url)):
             for row in facts.undated_rows:
                 target = site.page(row.url)
-                if target is None or target.pub_date is not None or target.url in reported or target.is_list:
+                if (
+                    target is None
+                    or target.visible_date is not None
+                    or target.url in reported
+                    or not target.is_article
+                ):
                     continue
                 reported.add(target.url)
                 findings.append(
@@ -235,12 +258,7 @@ class UndatedItemCheck(Check):
                     )
                 )
         for facts in sorted(site.pages.values(), key=lambda f: (f.depth, f.url)):
-            if (
-                facts.is_article
-                and facts.pub_date is None
-                and facts.url not in reported
-                and not facts.is_list
-            ):
+            if facts.is_article and facts.visible_date is None and facts.url not in reported:
                 linked_with_date = False
                 referrer = site.page(facts.referrer) if facts.referrer else None
                 if referrer is not None:

@@ -1,7 +1,8 @@
 """guide_incomplete (办事指南要素缺失): a service guide page missing four or more kinds of element. A page is taken
 for a guide when it shows at least two of the service-specific labels (设定依据, 申请条件, 办理材料, 收费标准,
 办理流程), or is titled 办事指南 and shows one — so a contact page (地址, 电话, 办公时间), a list of guides, or an
-article that mentions 办事指南 is not mistaken for one. Guides from our own services module arrive in
+article that mentions 办事指南 is not mistaken for one. The page kind (kinds.py) decides first: citizens'
+messages and list pages are never guides, whatever labels their text mentions. Guides from our own services module arrive in
 the context when that module is installed."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from ..extract import ParsedPage
+from ..kinds import GUIDE
 from .base import Check, Finding, PageFacts, SiteData, register
 
 CORE_ELEMENTS = {"basis", "conditions", "materials", "fee", "process"}
@@ -25,7 +27,6 @@ class GuideCheck(Check):
         super().__init__(ctx)
         rule = ctx.rules.checks["guide"]
         self.elements = ctx.rules.compiled("guide")
-        self.title_markers = rule["title_markers"]
         self.threshold = int(rule["missing_threshold"])
         self.findings: list[Finding] = []
         core_words = [
@@ -54,8 +55,8 @@ class GuideCheck(Check):
         )
 
     def on_page(self, page: ParsedPage, facts: PageFacts) -> None:
-        if facts.is_list:
-            return
+        if facts.kind != GUIDE:
+            return  # lists of guides, citizens' messages and notices that mention 申请条件 are not guides
         text = page.text
         if self.prefilter.search(text) is None:
             return  # no service-specific label at all: not a guide (one search instead of forty)
@@ -65,8 +66,7 @@ class GuideCheck(Check):
             found = any(p.search(text) for p in patterns)
             (present if found else missing).append(element["label"])
             core += int(found and element["code"] in CORE_ELEMENTS)
-        titled = any(m in page.title or m in facts.column_name for m in self.title_markers)
-        if core >= 2 or (titled and core >= 1):
+        if core >= 1:
             name = page.title.split("-")[0].split("_")[0].strip() or facts.url
             self._evaluate(present, missing, name=name, url=facts.url, referrer=facts.referrer, source="page")
 

@@ -1,18 +1,41 @@
 """interpretation_one_way (政策解读未与政策文件相互关联): an interpretation must link to its policy and the policy
-back to the interpretation. Interpretations are pages in a 政策解读 column or titled like one (“《…》解读”,
-“政策解读”, “图解《…》”, “一图读懂”); their policy is the crawled page they link to with an anchor such as “原文”,
-“政策文件” or a 《title》."""
+back to the interpretation.
+
+Page kinds come from kinds.py: interpretations are articles in a 解读 column or titled like one (“《…》解读”,
+“政策解读”, “图解”, “一图读懂”); policies are the article pages they link. A link counts when its anchor or the
+words just before it on the same line name it (“原文”, “政策文件”, “相关文件”, “文件全文”, “相关政策”, a 《title》 for
+a policy; “解读”, “图解”, “一图读懂” for an interpretation), so “原文链接：<a>…的通知</a>” is read as a link to the
+policy. Only article pages take part: a list page (the 政策文件 column with its [解读] links), the homepage, or a
+sidebar link named 政策文件 that leads to a list is never a policy.
+
+A finding names the page that lacks the link in ``url`` and the page it should link to in ``target``.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from ..crawler import host_of
 from ..extract import ParsedPage
+from ..kinds import ARTICLE, INTERPRETATION, POLICY
 from .base import Check, Finding, PageFacts, SiteData, register
 
-TITLE_PATTERN = re.compile(r"《[^》]{2,}》.{0,8}解读|解读《|政策解读|图解《|一图读懂|答记者问")
+PREFIX_CHARS = 12  # how far before an anchor, on its line, a marker is read
+
+
+def _line_prefix(text: str, anchor: str) -> str:
+    """The words just before ``anchor`` on its line; when the anchor begins its line (the page text breaks at
+    each element), the line before it if that is a short label ending in a colon (“原文链接：”)."""
+    at = text.find(anchor)
+    if at < 0:
+        return ""
+    start = text.rfind("\n", 0, at) + 1
+    prefix = text[max(start, at - PREFIX_CHARS) : at]
+    if prefix.strip() or start == 0:
+        return prefix
+    previous = text[text.rfind("\n", 0, start - 1) + 1 : start - 1].strip()
+    if len(previous) <= PREFIX_CHARS and previous.endswith((":", "：")):
+        return previous
+    return ""
 
 
 @register
@@ -33,37 +56,35 @@ class InterpretationCheck(Check):
             str, list[tuple[str, str]]
         ] = {}  # page → [(interpretation, anchor)]
 
-    def _is_interpretation(self, page: ParsedPage, facts: PageFacts) -> bool:
-        if facts.is_list:
-            return False
-        kind = self.ctx.rules.column_kind_for(facts.column_name).kind if facts.column_name else ""
-        return kind == "interpretation" or bool(TITLE_PATTERN.search(page.title))
+    def _marked(self, page: ParsedPage, anchor: str, markers: tuple[str, ...]) -> bool:
+        if any(m in anchor for m in markers):
+            return True
+        prefix = _line_prefix(page.text, anchor)
+        return bool(prefix) and any(m in prefix for m in markers)
 
     def on_page(self, page: ParsedPage, facts: PageFacts) -> None:
-        if facts.is_list:
-            return
-        host = host_of(facts.url)
-        if self._is_interpretation(page, facts):
+        if facts.kind == INTERPRETATION:
             targets = [
                 (link.url, link.text)
                 for link in page.links
                 if link.tag == "a"
-                and host_of(link.url) == host
+                and link.text
                 and link.url != facts.url
-                and (any(m in link.text for m in self.policy_markers) or link.text.startswith("《"))
                 and not any(m in link.text for m in self.interp_markers)
+                and (link.text.startswith("《") or self._marked(page, link.text, self.policy_markers))
             ]
             self.interpretations[facts.url] = (page.title, targets)
-            return
-        targets = [
-            (link.url, link.text)
-            for link in page.links
-            if link.tag == "a"
-            and host_of(link.url) == host
-            and any(m in link.text for m in self.interp_markers)
-        ]
-        if targets:
-            self.links_to_interpretations[facts.url] = targets
+        elif facts.kind in (POLICY, ARTICLE) and any(m in page.text for m in self.interp_markers):
+            targets = [
+                (link.url, link.text)
+                for link in page.links
+                if link.tag == "a"
+                and link.text
+                and link.url != facts.url
+                and self._marked(page, link.text, self.interp_markers)
+            ]
+            if targets:
+                self.links_to_interpretations[facts.url] = targets
 
     def finish(self, site: SiteData) -> Iterable[Finding]:
         findings: dict[tuple[str, str], Finding] = {}
@@ -73,15 +94,20 @@ class InterpretationCheck(Check):
             if interp is None:
                 continue
             own = {interp.url, interp.requested_url}
-            if policies:
-                covered.add(interp.url)  # a policy beyond the crawl's limits cannot be judged either way
             for policy_url, anchor in policies:
                 policy = site.page(policy_url)
-                if policy is None or policy.is_list:
+                if policy is None:
+                    if policy_url not in site.crawl.fetches:
+                        covered.add(
+                            interp.url
+                        )  # a policy elsewhere or beyond the crawl: not judged either way
                     continue
+                if policy.kind not in (POLICY, ARTICLE):
+                    continue  # a list page, the homepage or a sidebar column link is not the policy
+                covered.add(interp.url)
                 if policy.link_urls & own:
                     continue
-                findings[(interp.url, policy.url)] = Finding(
+                findings[(policy.url, interp.url)] = Finding(
                     check=self.code,
                     url=policy.url,
                     referrer=interp.url,
@@ -103,10 +129,7 @@ class InterpretationCheck(Check):
                 if interp is None or interp.url not in self.interpretations:
                     continue
                 covered.add(interp.url)
-                if (
-                    interp.link_urls & {policy.url, policy.requested_url}
-                    or (interp.url, policy.url) in findings
-                ):
+                if interp.link_urls & {policy.url, policy.requested_url}:
                     continue
                 findings[(interp.url, policy.url)] = Finding(
                     check=self.code,

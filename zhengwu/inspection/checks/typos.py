@@ -9,14 +9,19 @@ pinyin and tone, from pypinyin's dictionary, limited to the GB2312 common set) o
 - a variant that is itself a word in pypinyin's phrase dictionary, or another term, is dropped;
 - a hit inside an occurrence of a correct term is ignored.
 
-All variants go into one trie. A small regular expression of the characters that can begin a variant (its first
-character followed by a possible second one) finds, in one pass in C, the few places where a variant may start; the
-trie is walked only there, and the longest variant found wins — so a page costs one scan whatever the number of
-terms, and no large pattern has to be compiled.
+All variants go into one dict. A small regular expression of the characters that can begin a variant (its first
+character followed by a possible second one) finds, in one pass in C, the few places where a variant may start;
+only there are the lengths of the variants that begin with that character tried, longest first, and the longest
+variant found wins — so a page costs one scan whatever the number of terms, no large pattern has to be compiled,
+and building the matcher costs a dict of the variants rather than a trie of them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -130,6 +135,89 @@ def read_terms_file(path: str | Path) -> list[str]:
     return parse_terms_text(text)
 
 
+def _term_variants(text: str) -> list[tuple[str, int]]:
+    """The strings one 同音 or 形近 character away from ``text`` that are not words themselves, with the position
+    of the changed character."""
+    from pypinyin import Style, pinyin
+    from pypinyin.phrases_dict import phrases_dict
+
+    if len(text) < 2:
+        return []
+    homophones = homophone_index()
+    similar = similar_index()
+    readings = [r[0] for r in pinyin(text, style=Style.TONE3, heteronym=False, errors="ignore")]
+    cjk_positions = [i for i, ch in enumerate(text) if _CJK.match(ch)]
+    reading_of = (
+        dict(zip(cjk_positions, readings, strict=False)) if len(readings) == len(cjk_positions) else {}
+    )
+    found = []
+    for i in cjk_positions:
+        ch = text[i]
+        candidates = set(similar.get(ch, ()))
+        if len(text) >= 3 and i in reading_of:
+            candidates |= homophones.get(reading_of[i], frozenset())
+        candidates.discard(ch)
+        for alt in sorted(candidates):
+            wrong = text[:i] + alt + text[i + 1 :]
+            if wrong not in phrases_dict:
+                found.append((wrong, i))
+    return found
+
+
+_VARIANT_CACHE_VERSION = "1"
+_variant_memory: dict[str, list[tuple[str, int]]] = {}
+
+
+def _variant_cache_file() -> Path | None:
+    """A file of generated variants per term, so that a run does not load pypinyin's dictionaries (half a
+    second or more) to regenerate what an earlier run generated. Keyed by the character tables and pypinyin's
+    dictionary files (found, not imported: importing pypinyin would load them; nor is importlib.metadata asked for
+    its version, which costs more than the rest of the lookup); ``ZHENGWU_CACHE_DIR`` overrides the place (the
+    user's cache folder by default)."""
+    try:
+        spec = importlib.util.find_spec("pypinyin")
+        if spec is None or not spec.origin:
+            return None
+        package = Path(spec.origin).parent
+        digest = hashlib.sha1(_VARIANT_CACHE_VERSION.encode())
+        for name in ("pinyin_dict.py", "phrases_dict.py"):
+            stat = (package / name).stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        digest.update((RULES_DIR / "similar_chars.txt").read_bytes())
+        folder = os.environ.get("ZHENGWU_CACHE_DIR") or os.path.join(
+            os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "zhengwu"
+        )
+        return Path(folder) / f"typo-variants-{digest.hexdigest()[:16]}.json"
+    except (OSError, ImportError, ValueError):
+        return None
+
+
+def _cached_variants(texts: list[str]) -> dict[str, list[tuple[str, int]]]:
+    missing = [t for t in texts if t not in _variant_memory]
+    if missing:
+        path = _variant_cache_file()
+        if path is not None and path.exists():
+            try:
+                stored = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(stored, dict):
+                    for text, pairs in stored.items():
+                        _variant_memory[text] = [(str(wrong), int(position)) for wrong, position in pairs]
+            except (OSError, ValueError, TypeError):
+                pass  # an unreadable cache is regenerated
+        missing = [t for t in texts if t not in _variant_memory]
+        for text in missing:
+            _variant_memory[text] = _term_variants(text)
+        if missing and path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                scratch = path.with_suffix(f".{os.getpid()}.tmp")
+                scratch.write_text(json.dumps(_variant_memory, ensure_ascii=False), encoding="utf-8")
+                os.replace(scratch, path)
+            except OSError:
+                pass  # no writable cache: the next run generates them again
+    return {t: _variant_memory[t] for t in texts}
+
+
 def _trie_regex(words: Iterable[str]) -> str:
     trie: dict = {}
     for word in words:
@@ -151,9 +239,6 @@ def _trie_regex(words: Iterable[str]) -> str:
     return emit(trie)
 
 
-_END = ""  # trie key marking the end of a variant (no character is the empty string)
-
-
 def _char_class(chars: Iterable[str]) -> str:
     return "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]"
 
@@ -162,16 +247,15 @@ def _char_class(chars: Iterable[str]) -> str:
 class TermMatcher:
     terms: list[Term]
     variants: dict[str, tuple[Term, int]] = field(default_factory=dict)  # wrong → (term, position or -1)
-    trie: dict = field(default_factory=dict)
+    lengths: dict[str, tuple[int, ...]] = field(
+        default_factory=dict
+    )  # first character → variant lengths, longest first
     starts: re.Pattern[str] | None = None  # where a variant can begin
     correct_pattern: re.Pattern[str] | None = None
     longest: int = 0
 
     @classmethod
     def build(cls, county_terms: Iterable[str] = (), *, include_national: bool = True) -> TermMatcher:
-        from pypinyin import Style, pinyin
-        from pypinyin.phrases_dict import phrases_dict
-
         terms: dict[str, Term] = {}
         if include_national:
             for term in national_terms():
@@ -180,8 +264,6 @@ class TermMatcher:
             text = text.strip()
             if text and text not in terms:
                 terms[text] = Term(text, "local")
-        homophones = homophone_index()
-        similar = similar_index()
         variants: dict[str, tuple[Term, int]] = {}
         ambiguous: set[str] = set()
 
@@ -194,37 +276,18 @@ class TermMatcher:
                 return
             variants.setdefault(wrong, (term, position))
 
+        generated = _cached_variants(list(terms))
         for term in terms.values():
-            text = term.text
             for wrong in term.known_wrong:
                 add(wrong, term, -1)
-            if len(text) < 2:
-                continue
-            readings = [r[0] for r in pinyin(text, style=Style.TONE3, heteronym=False, errors="ignore")]
-            cjk_positions = [i for i, ch in enumerate(text) if _CJK.match(ch)]
-            reading_of = (
-                dict(zip(cjk_positions, readings, strict=False))
-                if len(readings) == len(cjk_positions)
-                else {}
-            )
-            for i in cjk_positions:
-                ch = text[i]
-                candidates = set(similar.get(ch, ()))
-                if len(text) >= 3 and i in reading_of:
-                    candidates |= homophones.get(reading_of[i], frozenset())
-                candidates.discard(ch)
-                for alt in candidates:
-                    wrong = text[:i] + alt + text[i + 1 :]
-                    if wrong in phrases_dict:
-                        continue
-                    add(wrong, term, i)
+            for wrong, position in generated[term.text]:
+                add(wrong, term, position)
         matcher = cls(list(terms.values()), variants)
         if variants:
+            lengths: dict[str, set[int]] = {}
             for wrong in variants:
-                node = matcher.trie
-                for ch in wrong:
-                    node = node.setdefault(ch, {})
-                node[_END] = True
+                lengths.setdefault(wrong[0], set()).add(len(wrong))
+            matcher.lengths = {ch: tuple(sorted(sizes, reverse=True)) for ch, sizes in lengths.items()}
             pairs = [w for w in variants if len(w) >= 2]
             alternatives = []
             if pairs:
@@ -245,27 +308,23 @@ class TermMatcher:
         if self.starts is None or not text:
             return []
         hits = []
-        trie = self.trie
+        variants = self.variants
+        lengths = self.lengths
         size = len(text)
         resume = 0
         for candidate in self.starts.finditer(text):
             start = candidate.start()
             if start < resume:
                 continue
-            node = trie.get(text[start])
-            end = -1
-            i = start + 1
-            while node is not None:
-                if _END in node:
-                    end = i
-                if i >= size:
+            wrong = ""
+            for length in lengths.get(text[start], ()):
+                if start + length <= size and text[start : start + length] in variants:
+                    wrong = text[start : start + length]
                     break
-                node = node.get(text[i])
-                i += 1
-            if end < 0:
+            if not wrong:
                 continue
+            end = start + len(wrong)
             resume = end
-            wrong = text[start:end]
             if self._inside_correct(text, start, end):
                 continue
             hits.append((start, wrong, self.variants[wrong][0]))
@@ -279,7 +338,12 @@ class TermMatcher:
         # Terms may overlap each other, so try a match at every position of the window, not just finditer's.
         for offset in range(len(window)):
             m = self.correct_pattern.match(window, offset)
-            if m and m.start() + lo < end and m.end() + lo > start:
+            if m is None:
+                continue
+            m_start, m_end = m.start() + lo, m.end() + lo
+            # A correct term reaching beyond the hit excuses it; one lying inside the hit (国务院 in 国务院办工厅)
+            # does not.
+            if m_start < end and m_end > start and (m_start < start or m_end > end):
                 return True
         return False
 

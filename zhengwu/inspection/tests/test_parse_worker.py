@@ -109,3 +109,28 @@ def test_the_worker_waits_for_a_large_site_and_a_spare_cpu(clean_site):
     if cpu_sample() is not None and usable_cpus() > 1:
         assert busy.spare_cpus is not None and 0 <= busy.spare_cpus <= os.cpu_count()
     assert spare_cpus(None) is None
+
+
+def test_the_worker_waits_for_pages_still_to_fetch():
+    # Enough pages parsed, but too few still waiting to repay a second interpreter: it is not started; once as
+    # many pages wait as were parsed before, it is.
+    waiting = {"pages": 0}
+    parser = ParseWorker(enabled=True, start_after=2, backlog=lambda: waiting["pages"])
+
+    async def go():
+        try:
+            first = [
+                await parser.parse("<html><body><p>一</p></body></html>", "http://a.test/") for _ in range(5)
+            ]
+            assert parser.pid is None and parser.parsed_locally == 5
+            waiting["pages"] = 2
+            await parser.parse("<html><body><p>二</p></body></html>", "http://a.test/2.html")
+            assert await parser.start(), "the parse worker did not start"
+            later = await parser.parse("<html><body><p>三</p></body></html>", "http://a.test/3.html")
+            return first, later
+        finally:
+            await parser.close()
+
+    first, later = asyncio.run(go())
+    assert parser.parsed_remotely == 1 and later.text == "三"
+    assert first[0] == parse_page("<html><body><p>一</p></body></html>", "http://a.test/")

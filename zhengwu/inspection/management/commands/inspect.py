@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of", dest="as_of", help="检查日期 YYYY-MM-DD，默认今天（判断更新时效的基准日）。"
         )
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="不显示进度（默认在终端上显示各网站的抓取进度；输出不是终端时不显示）。",
+        )
         parser.add_argument("--terms", help="本县词表文件（UTF-8，每行一个正确写法，如领导姓名职务）。")
         parser.add_argument("--format", choices=["json", "xlsx", "docx"], default="json", help="输出格式。")
         parser.add_argument("--out", help="输出文件路径；json 格式省略时输出到标准输出。")
@@ -96,9 +101,19 @@ class Command(BaseCommand):
         for key in ("max_pages", "max_depth", "concurrency", "per_host"):
             if crawl_options[key] is not None and crawl_options[key] < 1:
                 raise CommandError(f"--{key.replace('_', '-')} 必须是正整数。")
+        progress = None
+        if not options["no_progress"] and sys.stderr.isatty():
+            from zhengwu.inspection.progress import TerminalProgress
+
+            progress = TerminalProgress(sys.stderr, urls)
         try:
             reports = inspect_sites(
-                urls, as_of=as_of, county_terms=terms, rules=rules, crawl_options=crawl_options
+                urls,
+                as_of=as_of,
+                county_terms=terms,
+                rules=rules,
+                crawl_options=crawl_options,
+                progress=progress,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
