@@ -1,5 +1,10 @@
-from captcha.fields import CaptchaField
 from django import forms
+
+from zhengwu.core.humancheck import HumanCheckForm
+from zhengwu.core.smscode import register_purpose
+
+register_purpose("error_report", "提交网站纠错")
+register_purpose("error_report_lookup", "查询网站纠错办理结果")
 
 ERROR_CATEGORIES = [
     ("", "请选择"),
@@ -12,7 +17,9 @@ ERROR_CATEGORIES = [
 ]
 
 
-class ErrorReportForm(forms.Form):
+class ErrorReportForm(HumanCheckForm):
+    human_check_purpose = "error_report"
+
     category = forms.ChoiceField(
         label="问题类型", choices=ERROR_CATEGORIES, error_messages={"required": "请选择问题类型。"}
     )
@@ -37,6 +44,15 @@ class ErrorReportForm(forms.Form):
     contact = forms.CharField(
         label="联系方式", max_length=100, required=False, help_text="电话或电子邮箱，便于回复（选填）。"
     )
-    captcha = CaptchaField(
-        label="验证码", error_messages={"invalid": "验证码不正确，请重新输入。", "required": "请输入验证码。"}
+
+
+class ErrorReportLookupForm(HumanCheckForm):
+    """网站纠错查询: the tracking number and query code given on submission; the captcha (or an SMS code) is asked
+    for once the address has failed look-ups."""
+
+    human_check_purpose = "error_report_lookup"
+
+    tracking_number = forms.CharField(
+        label="受理编号", max_length=40, error_messages={"required": "请填写受理编号。"}
     )
+    query_code = forms.CharField(label="查询码", max_length=20, error_messages={"required": "请填写查询码。"})

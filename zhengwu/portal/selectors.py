@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db.models import F, Q, QuerySet, Sum, Value, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber, Substr
 from wagtail.models import Page, Site
 
 from .models import ColumnPage, ContentPage, HomePage, PageVisitDay, SensitiveTerm
@@ -17,8 +17,13 @@ ITEM_FIELDS = ("id", "title", "url_path", "path", "depth", "published_at", "cont
 
 
 def site_group(*, exclude: Site | None = None) -> list[Site]:
-    """Every site of the group, the county portal first, for the 'site group' navigation."""
-    sites = Site.objects.select_related("root_page").order_by("-is_default_site", "site_name")
+    """Every site of the group, the county portal first, for the 'site group' navigation: the sites whose root is a
+    portal home page (not a placeholder site left by the installation, which serves nothing of the group)."""
+    sites = (
+        Site.objects.filter(root_page__in=HomePage.objects.values("pk"))
+        .select_related("root_page")
+        .order_by("-is_default_site", "site_name")
+    )
     return [s for s in sites if exclude is None or s.pk != exclude.pk]
 
 
@@ -50,13 +55,16 @@ def public_columns(*, parent: Page, private: Q) -> QuerySet[ColumnPage]:
 
 
 def menu_pages(*, home: Page, private: Q) -> QuerySet[Page]:
-    """The live, public pages directly under a site's home marked 「在菜单中显示」, in tree order (one query)."""
+    """The live, public pages directly under a site's home marked 「在菜单中显示」, in tree order (one query), each
+    with ``menu_column_kind``: the 栏目类型 of a column ("" for another page)."""
+    kind = ColumnPage.objects.filter(pk=OuterRef("pk")).values("column_kind")[:1]
     return (
         Page.objects.child_of(home)
         .filter(show_in_menus=True)
         .live()
         .exclude(private)
         .only("id", "title", "path", "depth", "url_path", "slug")
+        .annotate(menu_column_kind=Coalesce(Subquery(kind), Value("")))
         .order_by("path")
     )
 
@@ -161,3 +169,30 @@ def site_map(*, site: Site) -> list[dict]:
         parent = nodes.get(page.path[: -Page.steplen])
         (parent["children"] if parent else tree).append(node)
     return tree
+
+
+PICTURE_NEWS_ITEMS = 4
+
+
+def picture_news(*, home: Page, request=None, limit: int = PICTURE_NEWS_ITEMS) -> list:
+    """图片新闻 on a home page: the newest live, public articles of the site that have a picture."""
+    from .models import ArticlePage
+
+    return list(
+        ArticlePage.objects.descendant_of(home)
+        .live()
+        .exclude(private_pages_q(request))
+        .filter(cover__isnull=False)
+        .select_related("cover")
+        .order_by("-published_at", "-pk")
+        .only("id", "title", "url_path", "path", "depth", "published_at", "cover")[:limit]
+    )
+
+
+def home_topics(*, home: Page, request=None) -> list:
+    """专题专栏 of a site: its live, public topics directly under the home page, in tree order."""
+    from .models import TopicPage
+
+    return list(
+        TopicPage.objects.child_of(home).live().exclude(private_pages_q(request)).select_related("banner")
+    )

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 
 from zhengwu.core.chinese import to_traditional
 
 PREFIX = "/zh-hant"
+# Staff paths: served only without the prefix.
+STAFF_PREFIXES = ("/admin/", "/_util/")
 # Paths that are never pages: assets, files, the admin and machine-readable endpoints keep their URLs.
 _UNPREFIXED = ("/static/", "/media/", "/documents/", "/admin/", "/api/", "/_", PREFIX + "/")
 # A link written as <a lang="zh-Hans" href="…"> leads back to 简体 and is left alone.
@@ -30,8 +32,27 @@ def _prefix_link(match: re.Match) -> str:
     return f'{match.group("attr")}{PREFIX}{url}"'
 
 
+# Attribute values that are addresses: they name a page by its (Simplified) slug and must not be converted, or a
+# Chinese slug such as 县人社局… would become 縣人社局…, an address that does not exist.
+_ADDRESS = re.compile(
+    r'(?P<attr>\b(?:href|src|action|srcset|poster|data-url)="|\bcontent="(?=https?://|/))(?P<value>[^"]*)"'
+)
+
+
+def _convert_text_only(html: str) -> str:
+    """Converts ``html`` to Traditional characters except inside address attributes."""
+    parts: list[str] = []
+    start = 0
+    for match in _ADDRESS.finditer(html):
+        parts.append(to_traditional(html[start : match.start("value")]))
+        parts.append(match.group("value"))
+        start = match.end("value")
+    parts.append(to_traditional(html[start:]))
+    return "".join(parts)
+
+
 def convert_html(html: str) -> str:
-    html = to_traditional(html)
+    html = _convert_text_only(html)
     html = html.replace('<html lang="zh-CN">', '<html lang="zh-Hant">', 1)
     return _LINK.sub(_prefix_link, html)
 
@@ -54,6 +75,9 @@ class TraditionalChineseMiddleware:
             return self.get_response(request)
         request.zh_variant = "hant"
         request.path_info = path[len(PREFIX) :] or "/"
+        if request.path_info == "/admin" or request.path_info.startswith(STAFF_PREFIXES):
+            # The admin and the login exist once, in Simplified Chinese: no second, unthrottled login path.
+            raise Http404("管理后台没有繁体版。")
         response = self.get_response(request)
         if response.status_code in (301, 302, 303, 307, 308) and response.get("Location", "").startswith("/"):
             response["Location"] = variant_url(response["Location"], "hant")

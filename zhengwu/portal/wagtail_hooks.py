@@ -18,10 +18,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.models import Site
 from wagtail.permissions import register_permission_policy
 
+from zhengwu.core.admin.columns import yes_no_column
 from zhengwu.core.confidentiality import describe
 from zhengwu.core.scoping import OrgScopedPermissionPolicy, OrgScopedViewSetMixin
 from zhengwu.core.services.audit import audit
 
+from . import dashboard  # noqa: F401  (work items on the admin home page)
 from .editorial import OVERRIDE_PERMISSION, grant_clearance, is_cleared, scan_page
 from .models import ContentPage, ErrorReport, SensitiveTerm
 from .selectors import daily_visits, top_pages, visit_totals
@@ -104,9 +106,9 @@ class ErrorReportViewSet(OrgScopedViewSetMixin, ModelViewSet):
     inspect_view_enabled = True
     edit_view_class = ErrorReportEditView
     form_fields = ["status", "reply"]
-    list_display = ["description", "site", "status", "created_at"]
+    list_display = ["tracking_number", "description", "site", "status", "created_at"]
     list_filter = ["status"]
-    search_fields = ["description", "page_url"]
+    search_fields = ["tracking_number", "description", "page_url"]
 
     def get_form_class(self, for_update=False):
         return ErrorReportForm
@@ -154,7 +156,7 @@ class SensitiveTermViewSet(ModelViewSet):
     icon = "warning"
     add_to_settings_menu = True
     form_fields = ["term", "note", "is_active"]
-    list_display = ["term", "note", "is_active", "created_at"]
+    list_display = ["term", "note", yes_no_column(SensitiveTerm, "is_active"), "created_at"]
     search_fields = ["term"]
 
 
@@ -176,3 +178,43 @@ def push_header_button(page, user, view_name=None, next_url=None):
 
     if isinstance(page.specific, ContentPage) and not page.alias_of_id and page.live:
         yield Button("同步推送", reverse("portal_push", args=[page.pk]), icon_name="resubmit", priority=60)
+
+
+@hooks.register("register_admin_urls")
+def register_site_import_urls():
+    from .migration import views
+
+    return [
+        path("portal/site-import/", views.import_index, name="portal_site_import"),
+        path("portal/site-import/<int:pk>/", views.import_detail, name="portal_site_import_detail"),
+        path(
+            "portal/site-import/<int:pk>/progress.json",
+            views.import_progress,
+            name="portal_site_import_progress",
+        ),
+        path(
+            "portal/site-import/<int:pk>/report.<str:fmt>",
+            views.import_report,
+            name="portal_site_import_report",
+        ),
+    ]
+
+
+class _SiteImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("portal.view_siteimportrun")
+
+
+@hooks.register("register_admin_menu_item")
+def register_site_import_menu_item():
+    return _SiteImportMenuItem(
+        "网站迁移", reverse("portal_site_import"), name="site-import", icon_name="site", order=705
+    )
+
+
+@hooks.register("register_permissions")
+def register_site_import_permissions():
+    """改版迁移 in the role (group) editor, so that a security administrator can give it."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="portal", content_type__model="siteimportrun")

@@ -1,4 +1,5 @@
-from .feedback import ErrorReport, ErrorReportStatus
+from .feedback import ErrorReport, ErrorReportEvent, ErrorReportStatus
+from .imports import ImportedAsset, ImportedKind, ImportedPage, SiteImportRun, SiteImportStatus
 from .pages import (
     ArticleKind,
     ArticlePage,
@@ -12,7 +13,13 @@ from .pages import (
     Validity,
 )
 from .review import ConfidentialityClearance, SensitiveTerm
-from .search import HiddenSearchTerm, SearchEntry, SearchQueryLog, SearchRecommendation  # noqa: F401
+from .search import (  # noqa: F401
+    HiddenSearchTerm,
+    SearchEntry,
+    SearchQueryLog,
+    SearchRecommendation,
+    SearchSynonym,
+)
 from .settings import SiteSettings
 from .visits import PageVisitDay
 
@@ -24,12 +31,18 @@ __all__ = [
     "ConfidentialityClearance",
     "ContentPage",
     "ErrorReport",
+    "ErrorReportEvent",
     "ErrorReportStatus",
     "HomePage",
+    "ImportedAsset",
+    "ImportedKind",
+    "ImportedPage",
     "InterpretationPage",
     "PageVisitDay",
     "PolicyDocumentPage",
     "SensitiveTerm",
+    "SiteImportRun",
+    "SiteImportStatus",
     "SiteSettings",
     "TopicPage",
     "Validity",

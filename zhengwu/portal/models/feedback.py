@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ErrorReportStatus(models.TextChoices):
@@ -37,6 +38,8 @@ class ErrorReport(models.Model):
         related_name="+",
     )
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    tracking_number = models.CharField("受理编号", max_length=40, unique=True, null=True, blank=True)
+    query_code_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = "网站纠错"
@@ -45,3 +48,20 @@ class ErrorReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site.site_name}：{self.description[:30]}"
+
+
+class ErrorReportEvent(models.Model):
+    """One step of a report's public timeline (收到、转交、答复), shown to the reporter with the tracking number."""
+
+    report = models.ForeignKey(ErrorReport, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("时间", default=timezone.now)
+    kind = models.CharField("环节", max_length=20)
+    text = models.CharField("说明", max_length=500)
+
+    class Meta:
+        verbose_name = "网站纠错办理过程"
+        verbose_name_plural = "网站纠错办理过程"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -84,12 +84,14 @@ class HomePage(ReviewedPublishMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from wagtail.models import Site
 
-        from ..selectors import home_sections, site_group
+        from ..selectors import home_sections, home_topics, picture_news, site_group
 
         context = super().get_context(request, *args, **kwargs)
         # The site this request was routed through (cached on the request), not a fresh lookup by path.
         context["group_sites"] = site_group(exclude=Site.find_for_request(request))
         context["sections"] = home_sections(home=self, request=request)
+        context["pictures"] = picture_news(home=self, request=request)
+        context["topics"] = home_topics(home=self, request=request)
         return context
 
 

@@ -148,8 +148,8 @@ class SearchRecommendation(models.Model):
     is_active = models.BooleanField("启用", default=True)
     starts_on = models.DateField("开始日期", null=True, blank=True)
     ends_on = models.DateField("结束日期", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = "推荐结果"
@@ -215,3 +215,38 @@ class HiddenSearchTerm(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SearchSynonym(models.Model):
+    """同义词与简称: words that find each other in the site search (社保 / 社会保险 / 社会保障). Seeded from
+    ``zhengwu/portal/search/rules/synonyms.json`` by ``zhengwu setup``; staff with county-wide access edit them."""
+
+    words = models.CharField(
+        "词语",
+        max_length=300,
+        help_text="一组互为同义的词（简称、全称、俗称），用空格、逗号或顿号分隔，至少两个，如“社保、社会保险、社会保障”。",
+    )
+    note = models.CharField("说明", max_length=200, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    from_rules = models.BooleanField("来自预置词表", default=False, editable=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "同义词与简称"
+        verbose_name_plural = "同义词与简称"
+        ordering = ["words"]
+
+    def __str__(self) -> str:
+        return "、".join(self.word_list())
+
+    def word_list(self) -> list[str]:
+        return parse_keywords(self.words)
+
+    def clean(self) -> None:
+        super().clean()
+        words = self.word_list()
+        if len(words) < 2:
+            raise ValidationError({"words": "请填写至少两个互为同义的词。"})
+        if any(len(word) > 30 for word in words):
+            raise ValidationError({"words": "每个词不能超过 30 个字。"})
+        self.words = "、".join(words)

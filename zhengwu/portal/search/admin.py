@@ -23,15 +23,18 @@ from wagtail.log_actions import log
 from wagtail.models import Site
 from wagtail.permissions import register_permission_policy
 
+from zhengwu.core.admin.columns import yes_no_column
 from zhengwu.core.forms import apply_errors
 from zhengwu.core.scoping import OrgScopedPermissionPolicy, OrgScopedViewSetMixin, has_county_wide_access
 
-from ..models import HiddenSearchTerm, SearchRecommendation
+from ..models import HiddenSearchTerm, SearchRecommendation, SearchSynonym
 from . import selectors
 from .services import (
     delete_recommendation,
+    delete_synonym,
     hide_hot_query,
     save_recommendation,
+    save_synonym,
     scoped_sites,
     unhide_hot_query,
 )
@@ -137,7 +140,14 @@ class SearchRecommendationViewSet(OrgScopedViewSetMixin, ModelViewSet):
     add_view_class = RecommendationCreateView
     edit_view_class = RecommendationEditView
     delete_view_class = RecommendationDeleteView
-    list_display = ["__str__", "keywords", "site", "is_active", "sort_order", "updated_at"]
+    list_display = [
+        "__str__",
+        "keywords",
+        "site",
+        yes_no_column(SearchRecommendation, "is_active"),
+        "sort_order",
+        "updated_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["keywords", "title", "description"]
     search_backend_name = None
@@ -153,6 +163,61 @@ class SearchRecommendationViewSet(OrgScopedViewSetMixin, ModelViewSet):
 
     def get_edit_handler(self):
         return ObjectList(self.panels, base_form_class=SearchRecommendationForm).bind_to_model(self.model)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 同义词与简称
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class CountyWideOnlyMixin:
+    """The dictionary serves every site of the group: only county-wide staff change it (others may read it)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not has_county_wide_access(request.user):
+            raise PermissionDenied("同义词与简称适用于站群所有网站，只有具有全县权限的工作人员可以修改。")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SynonymCreateView(CountyWideOnlyMixin, ServiceErrorsMixin, generic.CreateView):
+    def save_instance(self):
+        instance = save_synonym(
+            synonym=self.form.save(commit=False), actor=self.request.user, request=self.request
+        )
+        log(instance=instance, action="wagtail.create", user=self.request.user)
+        return instance
+
+
+class SynonymEditView(CountyWideOnlyMixin, ServiceErrorsMixin, generic.EditView):
+    def save_instance(self):
+        instance = save_synonym(
+            synonym=self.form.save(commit=False), actor=self.request.user, request=self.request
+        )
+        log(instance=instance, action="wagtail.edit", user=self.request.user)
+        return instance
+
+
+class SynonymDeleteView(CountyWideOnlyMixin, generic.DeleteView):
+    def delete_action(self):
+        log(instance=self.object, action="wagtail.delete", user=self.request.user)
+        delete_synonym(synonym=self.object, actor=self.request.user, request=self.request)
+
+
+class SearchSynonymViewSet(ModelViewSet):
+    model = SearchSynonym
+    icon = "list-ul"
+    menu_label = "同义词与简称"
+    add_to_admin_menu = False
+    add_view_class = SynonymCreateView
+    edit_view_class = SynonymEditView
+    delete_view_class = SynonymDeleteView
+    list_display = ["__str__", "note", yes_no_column(SearchSynonym, "is_active"), "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["words", "note"]
+    search_backend_name = None
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    form_fields = ["words", "note", "is_active"]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -304,6 +369,7 @@ class SearchAdminGroup(ViewSetGroup):
     menu_order = 320
     items = (
         SearchRecommendationViewSet("search_recommendations", url_prefix="search/recommendations"),
+        SearchSynonymViewSet("search_synonyms", url_prefix="search/synonyms"),
         SearchReportViewSet(),
     )
 

@@ -19,7 +19,9 @@ def build_search_index(ctx: DemoContext) -> None:
     from ..models import ColumnPage, SearchRecommendation
     from .segment import reload_dictionary
     from .services import indexable_page_ids, sync_pages
+    from .synonyms import load_rules
 
+    load_rules()  # as ``zhengwu setup`` does (idempotent)
     reload_dictionary()  # the demo's organizations were created after this process loaded the dictionary
     result = sync_pages(page_ids=sorted(indexable_page_ids()))
     portal = Site.objects.filter(is_default_site=True).select_related("root_page").first()

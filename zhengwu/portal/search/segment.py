@@ -11,6 +11,10 @@ Both sides must cut text the same way, so everything goes through this module:
   alternatives that also count as a match (its finer pieces, all required), and runs of single characters
   (names and words the dictionary does not know) as phrases.
 
+What a query word also stands for (its synonyms and abbreviations, the Chinese words of a pinyin or initials
+query) is added at query time by :mod:`.expand`; :func:`parse_query` only keeps the words of the synonym dictionary
+whole where jieba would cut them apart (人社局, 医保局).
+
 The dictionary is jieba's own plus ``data/userdict.txt`` (government vocabulary), the names of the organizations
 in core's table with their short names and place-name stems (青山镇 → 青山), and optionally a county's own word
 list named by the ``ZHENGWU_SEARCH_USER_DICT`` setting (village and place names). It is loaded once per process
@@ -272,6 +276,21 @@ class QueryTerm:
     prefix: bool = (
         False  # the last lexeme of each alternative is the start of a word (a query typed half-way)
     )
+    # Per alternative: "word" (one lexeme), "phrase" (adjacent lexemes) or "near" (pieces close together).
+    # Empty: derived from ``phrase``. Alternatives added for synonyms and pinyin carry their own modes.
+    modes: tuple[str, ...] = field(default=())
+    # How many alternatives are the typed word's own (the rest are its synonyms or pinyin readings); 0: all.
+    own: int = 0
+
+    def mode(self, index: int) -> str:
+        if self.modes:
+            return self.modes[index]
+        if len(self.alternatives[index]) == 1:
+            return "word"
+        return "phrase" if self.phrase else "near"
+
+    def own_count(self) -> int:
+        return self.own or len(self.alternatives)
 
 
 def _run_term(run: list[str]) -> QueryTerm:
@@ -293,9 +312,49 @@ def _word_term(tk: jieba.Tokenizer, word: str) -> QueryTerm:
     return QueryTerm(text=word, alternatives=tuple(alternatives), highlights=tuple(highlights))
 
 
-def _chunk_terms(tk: jieba.Tokenizer, chunk: str) -> Iterator[QueryTerm]:
+def _known_span(tokens: list[str], start: int, known: frozenset[str]) -> int:
+    """The end of the longest run of two or more tokens from ``start`` that spells a word of the synonym
+    dictionary (医保 + 局 = 医保局, 人 + 社 + 局 = 人社局), or ``start`` when there is none."""
+    text, best = tokens[start], start
+    for end in range(start + 1, min(len(tokens), start + 8)):
+        text += tokens[end]
+        if len(text) > 16:
+            break
+        if text in known:
+            best = end + 1
+    return best
+
+
+def _known_term(pieces: list[str]) -> QueryTerm:
+    """A dictionary word jieba cut into several tokens: matched whole, or as its tokens side by side."""
+    text = "".join(pieces)
+    lexes = tuple(lex for piece in pieces for lex in lexemes(piece))
+    return QueryTerm(
+        text=text,
+        alternatives=((text,), lexes),
+        phrase=True,
+        highlights=(text,),
+        modes=("word", "phrase"),
+    )
+
+
+def _chunk_terms(tk: jieba.Tokenizer, chunk: str, known: frozenset[str] = frozenset()) -> Iterator[QueryTerm]:
+    """``known``: words (of the synonym dictionary) kept as one term where jieba cuts them into several tokens,
+    so that they can be expanded."""
     run: list[str] = []
-    for token in tk.cut(chunk, HMM=False):
+    tokens = list(tk.cut(chunk, HMM=False))
+    index = 0
+    while index < len(tokens):
+        end = _known_span(tokens, index, known) if known else index
+        if end > index:
+            if run:
+                yield _run_term(run)
+                run = []
+            yield _known_term(tokens[index:end])
+            index = end
+            continue
+        token = tokens[index]
+        index += 1
         parts = lexemes(token)
         if len(parts) == 1 and len(parts[0]) == 1 and _is_cjk(parts[0]):
             run.append(parts[0])
@@ -338,14 +397,15 @@ def _trailing_fragment(chunk_terms: list[QueryTerm]) -> list[QueryTerm]:
     return [*chunk_terms[:-2], combined]
 
 
-def parse_query(query: str) -> list[QueryTerm]:
-    """The terms of a visitor's query; an empty list when nothing searchable is left (only punctuation)."""
+def parse_query(query: str, known: frozenset[str] = frozenset()) -> list[QueryTerm]:
+    """The terms of a visitor's query; an empty list when nothing searchable is left (only punctuation).
+    ``known``: words (of the synonym dictionary) to be kept whole where jieba would cut them into characters."""
     tk = tokenizer()
     terms: list[QueryTerm] = []
     seen: set[tuple] = set()
     chunks = _SPACE.split(normalize(query).strip())
     for number, chunk in enumerate(chunks, start=1):
-        chunk_terms = list(_chunk_terms(tk, chunk))
+        chunk_terms = list(_chunk_terms(tk, chunk, known))
         if number == len(chunks):
             chunk_terms = _trailing_fragment(chunk_terms)
         for term in chunk_terms:

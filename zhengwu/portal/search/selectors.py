@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +20,8 @@ from wagtail.models import Page, Site
 from ..models import ColumnPage, HiddenSearchTerm, SearchEntry, SearchQueryLog, SearchRecommendation
 from . import highlight, registry
 from .backends import COUNT_LIMIT, MatchCount, SearchFilters, get_backend
-from .segment import QueryTerm, normalize, parse_query, select_terms
+from .expand import parse_expanded
+from .segment import QueryTerm, normalize, select_terms
 
 PER_PAGE = 10
 ENTRY_DISPLAY_FIELDS = (
@@ -80,16 +85,32 @@ def highlight_words(terms: list[QueryTerm]) -> list[str]:
     return [word for term in terms for word in term.highlights]
 
 
+def _drop_own_pieces(term: QueryTerm) -> QueryTerm:
+    """The term without the piece-by-piece alternatives of its own word (its synonyms stay)."""
+    own = term.own_count()
+    keep = [0, *range(own, len(term.alternatives))]
+    return replace(
+        term,
+        alternatives=tuple(term.alternatives[i] for i in keep),
+        modes=tuple(term.mode(i) for i in keep),
+        own=1 if own < len(term.alternatives) else 0,
+    )
+
+
 def _without_needless_alternatives(terms: list[QueryTerm], backend) -> list[QueryTerm]:
     """Drop the piece-by-piece alternative of words that are themselves frequent index terms."""
-    words = [term.alternatives[0][0] for term in terms if len(term.alternatives) > 1]
+    words = [term.alternatives[0][0] for term in terms if term.own_count() > 1]
     frequent = backend.frequent(words) if words else set()
     return [
-        replace(term, alternatives=term.alternatives[:1])
-        if len(term.alternatives) > 1 and term.alternatives[0][0] in frequent
-        else term
+        _drop_own_pieces(term) if term.own_count() > 1 and term.alternatives[0][0] in frequent else term
         for term in terms
     ]
+
+
+def query_terms(query: str, backend) -> tuple[list[QueryTerm], list[QueryTerm]]:
+    """The terms a query is matched by (with synonyms and pinyin readings), and the words left out."""
+    terms, left_out = select_terms(parse_expanded(query))
+    return _without_needless_alternatives(terms, backend) if terms else [], left_out
 
 
 def search(
@@ -102,11 +123,10 @@ def search(
     stops at ``COUNT_LIMIT`` (or is estimated), and relevance ranks the newest ``rank_window`` matches of the
     backend when there are more.
     """
-    terms, left_out = select_terms(parse_query(query))
+    backend = get_backend()
+    terms, left_out = query_terms(query, backend)
     if not terms:
         return SearchResults(terms=[], total=0, page=1, num_pages=1)
-    backend = get_backend()
-    terms = _without_needless_alternatives(terms, backend)
     count = backend.count(terms=terms, filters=filters)
     window = backend.rank_window if sort != "date" and count.value > backend.rank_window else 0
     reachable = min(count.value, window or COUNT_LIMIT)
@@ -191,7 +211,9 @@ def column_scope(*, column_id: int, site: Site) -> tuple[int, ...] | None:
 
 
 def group_sites() -> list[Site]:
-    return list(Site.objects.select_related("root_page").order_by("-is_default_site", "site_name"))
+    from ..selectors import site_group
+
+    return site_group()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -218,6 +240,33 @@ def forget_hot_queries() -> None:
         cache.set(_HOT_GENERATION_KEY, 2, None)
 
 
+HOT_TERMS_FILE = Path(__file__).resolve().parent / "rules" / "hot_terms.json"
+
+
+@lru_cache(maxsize=1)
+def _hot_rules() -> tuple[tuple[str, ...], tuple[re.Pattern, ...]]:
+    data = json.loads(HOT_TERMS_FILE.read_text(encoding="utf-8"))
+    words = [word for category in data["categories"] for word in category["words"]]
+    patterns = tuple(re.compile(item["regex"]) for item in data["patterns"])
+    return tuple(normalize(word).lower() for word in words), patterns
+
+
+def blocked_hot_term(query: str) -> str:
+    """Why ``query`` may not be shown on the public hot list (a category or pattern name), or ``""``."""
+    words, patterns = _hot_rules()
+    text = normalize(query).lower()
+    local = tuple(
+        normalize(w).lower() for w in getattr(settings, "ZHENGWU_SEARCH_HOT_BLOCKED_WORDS", ()) or ()
+    )
+    for word in (*words, *local):
+        if word and word in text:
+            return "敏感词"
+    for pattern in patterns:
+        if pattern.search(text) or pattern.search(query):
+            return "个人信息或联系方式"
+    return ""
+
+
 def hot_queries(
     *, site: Site | None, days: int = HOT_DAYS, limit: int = HOT_LIMIT, now: dt.datetime | None = None
 ) -> list[HotQuery]:
@@ -242,9 +291,13 @@ def hot_queries(
         .values("query")
         .annotate(searchers=Count("client_key", distinct=True), searches=Count("pk"))
         .filter(searchers__gte=minimum)
-        .order_by("-searchers", "-searches", "query")[:limit]
+        .order_by("-searchers", "-searches", "query")[: limit * 5]
     )
-    result = [HotQuery(row["query"], row["searchers"], row["searches"]) for row in rows]
+    result = [
+        HotQuery(row["query"], row["searchers"], row["searches"])
+        for row in rows
+        if not blocked_hot_term(row["query"])
+    ][:limit]
     if now is None:
         cache.set(key, result, HOT_CACHE_SECONDS)
     return result

@@ -25,7 +25,14 @@ from wagtail.models import Page, Site
 from zhengwu.core.scoping import has_county_wide_access
 from zhengwu.core.services.audit import audit
 
-from ..models import ColumnPage, HiddenSearchTerm, SearchEntry, SearchQueryLog, SearchRecommendation
+from ..models import (
+    ColumnPage,
+    HiddenSearchTerm,
+    SearchEntry,
+    SearchQueryLog,
+    SearchRecommendation,
+    SearchSynonym,
+)
 from . import registry
 from .backends import ORIGINAL_FACET, facet_token, get_backend, sort_key
 from .segment import index_terms, normalize
@@ -257,13 +264,28 @@ def optimize_index() -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def client_key(*, ip: str | None, user_agent: str = "", on: dt.date | None = None) -> str:
-    """A keyed hash of the visitor's address and browser for one day: distinct searchers can be counted, the
-    address cannot be read back, and keys of different days cannot be linked."""
-    day = (on or timezone.localdate()).isoformat()
-    return salted_hmac("zhengwu.portal.search.client", f"{ip or '-'}|{user_agent[:200]}|{day}").hexdigest()[
-        :16
-    ]
+def client_key(*, ip: str | None) -> str:
+    """A keyed hash of the visitor's network address, the same on every day: the hot list counts distinct
+    addresses over its whole period, so one visitor changing browsers (User-Agent) or coming back on other days
+    stays one searcher. An IPv6 visitor is their /64 network (one household or phone has a whole /64). The address
+    cannot be read back; the log is pruned after ``LOG_RETENTION_DAYS``."""
+    return salted_hmac("zhengwu.portal.search.client", _network(ip)).hexdigest()[:16]
+
+
+def _network(ip: str | None) -> str:
+    import ipaddress
+
+    if not ip:
+        return "-"
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return "-"
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def record_query(
@@ -412,6 +434,53 @@ def unhide_hot_query(*, hidden: HiddenSearchTerm, actor: Any, request: Any = Non
     from .selectors import forget_hot_queries
 
     transaction.on_commit(forget_hot_queries)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Staff: the synonym and abbreviation dictionary (one for the whole group of sites)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _check_county_wide(actor: Any) -> None:
+    if not has_county_wide_access(actor):
+        raise PermissionDenied("同义词与简称适用于站群所有网站，只有具有全县权限的工作人员可以修改。")
+
+
+@transaction.atomic
+def save_synonym(*, synonym: SearchSynonym, actor: Any, request: Any = None) -> SearchSynonym:
+    """Create or update a group of synonyms (the caller has set its fields); validates, audits, and makes every
+    process read the dictionary again."""
+    from . import synonyms
+
+    _check_county_wide(actor)
+    synonym.full_clean()
+    creating = synonym.pk is None
+    synonym.save()
+    audit(
+        actor=actor,
+        action="portal.search.synonym.create" if creating else "portal.search.synonym.update",
+        target=synonym,
+        request=request,
+        detail={"words": synonym.words, "is_active": synonym.is_active},
+    )
+    transaction.on_commit(synonyms.changed)
+    return synonym
+
+
+@transaction.atomic
+def delete_synonym(*, synonym: SearchSynonym, actor: Any, request: Any = None) -> None:
+    from . import synonyms
+
+    _check_county_wide(actor)
+    audit(
+        actor=actor,
+        action="portal.search.synonym.delete",
+        target=synonym,
+        request=request,
+        detail={"words": synonym.words},
+    )
+    synonym.delete()
+    transaction.on_commit(synonyms.changed)
 
 
 def scoped_sites(user: Any) -> list[Site]:

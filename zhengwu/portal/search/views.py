@@ -11,13 +11,15 @@ from wagtail.models import Site
 
 from zhengwu.core.ratelimit import client_ip
 
-from . import registry, selectors
+from . import registry, selectors, suggest
 from .params import SORTS, parse_search_request
 from .segment import stopwords
 from .services import client_key, record_query
 
 logger = logging.getLogger(__name__)
 PAGE_WINDOW = 2  # page links shown on each side of the current page
+# A correction is looked for only when the query found fewer matches than this (a typo rarely finds many).
+SUGGEST_BELOW = 20
 
 
 def _page_links(params, results) -> list[tuple[int | None, str]]:
@@ -44,6 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
         raise Http404("网站不存在")
     params = parse_search_request(request.GET, current_site=site)
     results = None
+    suggestion = None
     unavailable = False
     if params.query:
         try:
@@ -65,15 +68,17 @@ def search(request: HttpRequest) -> HttpResponse:
                 )
             if results.terms and results.page_clamped:
                 params.notes.append(f"页码超出范围，已显示最后一页（第 {results.page} 页）。")
+            if results.terms and params.page == 1 and results.total < SUGGEST_BELOW:
+                suggestion = suggest.suggestion(
+                    query=params.query, found=results.total, filters=params.filters
+                )
             if results.terms and params.page == 1:
                 record_query(
                     site=site,
                     query=params.query,
                     whole_group=params.site is None,
                     result_count=results.total,
-                    client=client_key(
-                        ip=client_ip(request), user_agent=request.headers.get("User-Agent", "")
-                    ),
+                    client=client_key(ip=client_ip(request)),
                 )
     elif "q" in request.GET:
         params.notes.append("请输入搜索词。")
@@ -84,6 +89,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "search": params,
         "results": results,
         "unavailable": unavailable,
+        "suggestion": suggestion,
+        "suggestion_url": "?" + params.querystring(q=suggestion.query, page="") if suggestion else "",
         "page_links": _page_links(params, results) if results and results.num_pages > 1 else [],
         "previous_url": "?" + params.querystring(page=results.page - 1)
         if results and results.has_previous

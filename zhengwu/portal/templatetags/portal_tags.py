@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
 from functools import lru_cache
 
 import segno
 from django import template
 from django.utils import timezone
+from django.utils.encoding import escape_uri_path
 from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
@@ -36,17 +38,127 @@ def site_organization(site: Site | None):
 @register.simple_tag(takes_context=True)
 def main_navigation(context: dict, site: Site | None) -> list[tuple[Page, str]]:
     """The header's navigation, each page with its ``aria-current`` value: "page" for the page shown, "true" for
-    the section it is in, "" otherwise."""
+    the section it is in, "" otherwise. On a registered public section's pages (互动交流, …) a menu column of the
+    section's 栏目类型 is the section the visitor is in."""
     from ..selectors import menu_pages, private_pages_q
 
     if site is None:
         return []
     current_path = getattr(context.get("page"), "path", "")
-    pages = menu_pages(home=site.root_page, private=private_pages_q(context.get("request")))
+    pages = list(menu_pages(home=site.root_page, private=private_pages_q(context.get("request"))))
+    kinds = _menu_column_kinds(pages)
+    section = _request_public_section(context.get("request"))
     return [
-        (item, "page" if current_path == item.path else "true" if current_path.startswith(item.path) else "")
+        (
+            item,
+            "page"
+            if current_path == item.path and section is None
+            else "true"
+            if (section is None and current_path.startswith(item.path))
+            or (section is not None and kinds.get(item.pk) == section.column_kind)
+            else "",
+        )
         for item in pages
     ]
+
+
+def _menu_column_kinds(pages: list[Page]) -> dict[int, str]:
+    """栏目类型 of the menu's columns, read with the menu (``menu_pages``)."""
+    return {p.pk: p.menu_column_kind for p in pages if getattr(p, "menu_column_kind", "")}
+
+
+def _request_public_section(request):
+    from ..sections import section_for_path
+
+    return section_for_path(getattr(request, "path_info", "") or "")
+
+
+@register.simple_tag(takes_context=True)
+def navigation_sections(context: dict, site: Site | None, nav_pages) -> list[tuple[object, str]]:
+    """The registered public sections the header shows after the menu's columns, with their ``aria-current``: a
+    section is left out when a menu column of its 栏目类型 already leads to it."""
+    from ..sections import public_sections
+
+    if site is None:
+        return []
+    kinds = set(_menu_column_kinds([item for item, _current in nav_pages]).values())
+    request = context.get("request")
+    path = getattr(request, "path_info", "") or ""
+    current = _request_public_section(request)
+    return [
+        (section, ("page" if path == section.url else "true") if section == current else "")
+        for section in public_sections(site)
+        if section.column_kind not in kinds
+    ]
+
+
+@register.simple_tag(takes_context=True)
+def column_section(context: dict, column) -> object | None:
+    """The registered public section a column of its 栏目类型 leads to on this site (None when there is none)."""
+    from ..sections import public_sections
+
+    site = context.get("current_site") or Site.find_for_request(context.get("request"))
+    if site is None:
+        return None
+    return next((s for s in public_sections(site) if s.column_kind == column.column_kind), None)
+
+
+# Public sections that are views rather than pages, by path prefix: (ColumnName, ColumnDescription, ColumnType).
+# Their pages are shown "on" the home page, which must then not be marked as the current navigation item.
+SECTIONS = {
+    "/xxgk/": (
+        "政府信息公开",
+        "政府信息公开指南、公开目录、依申请公开和政府信息公开工作年度报告",
+        "信息公开",
+    ),
+    "/search/": ("站内搜索", "全站信息检索", "服务"),
+    "/wzdt/": ("网站地图", "本站栏目导航", "其他"),
+    "/jiucuo/": ("我为政府网站找错", "网站纠错", "互动"),
+}
+
+
+def request_section(request) -> str:
+    """The prefix in SECTIONS, or of a registered public section, that the request's path is in ("" for a page of
+    the page tree)."""
+    path = getattr(request, "path_info", "") or ""
+    prefix = next((prefix for prefix in SECTIONS if path.startswith(prefix)), "")
+    if prefix:
+        return prefix
+    section = _request_public_section(request)
+    return next(p for p in section.prefixes if path.startswith(p)) if section is not None else ""
+
+
+def section_meta(prefix: str) -> tuple[str, str, str]:
+    """(ColumnName, ColumnDescription, ColumnType) of the pages under a section prefix."""
+    from ..models import ColumnKind
+    from ..sections import section_for_path
+
+    if prefix in SECTIONS:
+        return SECTIONS[prefix]
+    section = section_for_path(prefix)
+    return section.name, section.description, ColumnKind(section.column_kind).label
+
+
+@register.simple_tag(takes_context=True)
+def navigation_state(context: dict) -> dict[str, str]:
+    """``aria-current`` of the fixed navigation entries: 首页 only on the home page itself, 政府信息公开 on its
+    own pages ("page" on its index, "true" below it)."""
+    request = context.get("request")
+    site = context.get("current_site")
+    page = context.get("page")
+    section = request_section(request)
+    on_home = not section and page is not None and site is not None and page.pk == site.root_page_id
+    path = getattr(request, "path_info", "")
+    return {
+        "home": "page" if on_home else "",
+        "xxgk": ("page" if path == "/xxgk/" else "true") if section == "/xxgk/" else "",
+    }
+
+
+def _pub_date(value) -> str:
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d") if value else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -61,10 +173,18 @@ def page_meta(context: dict, page: Page) -> dict[str, str]:
     column = specific if isinstance(specific, ColumnPage) else None
     if column is None and page.depth > 1:
         column = ColumnPage.objects.filter(path=page.path[: -Page.steplen]).first()
+    request._zhengwu_column = column  # the feed links of the page reuse it
     if column is not None:
         column_meta = (column.title, column.description, column.keywords, column.get_column_kind_display())
     elif isinstance(specific, TopicPage):  # a 专题 is a column of its own kind
         column_meta = (specific.title, specific.search_description, "", ColumnKind.TOPIC.label)
+    elif request_section(request):
+        name, description, kind = section_meta(request_section(request))
+        column_meta = (name, description, name, kind)
+    elif (
+        site is not None and page.pk == site.root_page_id
+    ):  # the home page (in every variant) is its own column
+        column_meta = ("首页", getattr(site_settings, "description", "") or site.site_name, "首页", "首页")
     else:
         column_meta = ("", "", "", "")
     meta = {
@@ -95,6 +215,17 @@ def page_meta(context: dict, page: Page) -> dict[str, str]:
                 "Description": page.search_description or getattr(site_settings, "description", "") or "",
             }
         )
+        # A document a view renders outside the page tree (a 公开指南, …) carries the article tags as well:
+        # ``document_meta`` = {"title", "published" (a datetime or a date), "source"}.
+        document = context.get("document_meta")
+        if document:
+            meta.update(
+                {
+                    "ArticleTitle": document["title"],
+                    "PubDate": _pub_date(document["published"]),
+                    "ContentSource": document.get("source") or meta["SiteName"],
+                }
+            )
     return meta
 
 
@@ -114,7 +245,8 @@ def variant_links(context: dict) -> dict[str, str]:
     from ..variants import variant_url
 
     request = context["request"]
-    path = request.path
+    # Percent-encoded like every other link, so that a Chinese slug survives the 繁体 conversion of the page.
+    path = escape_uri_path(request.path)
     query = request.META.get("QUERY_STRING", "")
     suffix = f"?{query}" if query else ""
     return {
@@ -122,3 +254,49 @@ def variant_links(context: dict) -> dict[str, str]:
         "hant": variant_url(path, "hant") + suffix,
         "current": getattr(request, "zh_variant", "hans"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_address(context: dict, value: str) -> str:
+    """A path on this site written in a setting (``/xxgk/ysqgk/``) as an absolute address on the host and port
+    the visitor reached; e-mail addresses and full URLs unchanged."""
+    from ..links import absolute_address as build
+
+    return build(value or "", context.get("request"))
+
+
+FEED_LINKS_ON_HOME = 8
+
+
+@register.simple_tag(takes_context=True)
+def feed_links(context: dict, page: Page | None) -> list[tuple[str, str]]:
+    """The RSS feeds a page advertises (``<link rel="alternate">``): a column its own, an item its column's, the
+    home page those of the columns it shows."""
+    from django.urls import reverse
+
+    from ..models import ColumnPage
+
+    request = context.get("request")
+    site = context.get("current_site")
+    if page is None or site is None or request_section(request):
+        return []
+    if page.pk == site.root_page_id:
+        # The columns the home page shows already (its sections), without another query.
+        columns = [column for column, _items in context.get("sections") or []][:FEED_LINKS_ON_HOME]
+    else:
+        column = getattr(request, "_zhengwu_column", False)
+        if column is False:
+            column = ColumnPage.objects.filter(path=page.path[: -Page.steplen]).first()
+        columns = [column] if column is not None else []
+    return [
+        (f"{site.site_name} - {column.title}", reverse("portal_column_feed", args=[column.pk]))
+        for column in columns
+    ]
+
+
+@register.simple_tag
+def related_links() -> list[dict[str, str]]:
+    """相关链接 on the home page: the national portals every county portal links to (rules/related_links.json)."""
+    from ..rules import related_links as load
+
+    return load()

@@ -63,7 +63,7 @@ def test_deploy_config_fills_in_this_installation(tmp_path, settings, capsys):
     assert oct((out / "zhengwu.env").stat().st_mode & 0o777) == "0o600"
     key = re.search(r"^ZHENGWU_SECRET_KEY=(\w+)$", env, re.M).group(1)
     assert len(key) >= 50
-    assert "ZHENGWU_TRUST_X_REAL_IP=1" in env and "ZHENGWU_PUBLISH_SCHEME=https" in env
+    assert "ZHENGWU_PROXY_HEADER=X-Real-IP" in env and "ZHENGWU_PUBLISH_SCHEME=https" in env
     assert "ZHENGWU_ALLOWED_HOSTS=www.sfx.gov.cn,fgw.sfx.gov.cn" in env
     unit = (out / "zhengwu.service").read_text()
     assert f"EnvironmentFile={out / 'zhengwu.env'}" in unit and "deploy/gunicorn.conf.py" in unit
@@ -131,7 +131,7 @@ def test_nginx_serves_published_pages_and_passes_the_rest_to_the_application(
 ):
     settings.ZHENGWU_PUBLISH_DIR = str(tmp_path / "published")
     settings.ZHENGWU_PAGE_CACHE = False
-    settings.ZHENGWU_TRUST_X_REAL_IP = True
+    settings.ZHENGWU_PROXY_HEADER = "X-Real-IP"
     port = free_port()
     restore_wagtail_root()
     county = build_portal(make_org, hostname="127.0.0.1", port=port)
@@ -219,6 +219,24 @@ def test_nginx_serves_published_pages_and_passes_the_rest_to_the_application(
         assert status == 200, body.decode()[:2000]
         assert "验证码" not in body.decode() or "不正确" not in body.decode()
         assert ErrorReport.objects.get().ip_address == visitor
+
+        # Uploaded files: never run in the site's origin; documents only through the application.
+        media = Path(settings.MEDIA_ROOT)
+        (media / "original_images").mkdir(parents=True, exist_ok=True)
+        (media / "documents").mkdir(parents=True, exist_ok=True)
+        (media / "original_images" / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+        (media / "page.html").write_bytes(b"<script>alert(1)</script>")
+        (media / "documents" / "private.pdf").write_bytes(b"%PDF-1.7 private")
+        status, headers, _ = request(port, "GET", "/media/original_images/photo.png")
+        assert status == 200 and "sandbox" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and "content-disposition" not in headers
+        status, headers, _ = request(port, "GET", "/media/page.html")
+        assert status == 200 and headers["content-disposition"] == "attachment"
+        assert (
+            "sandbox" in headers["content-security-policy"] and headers["x-content-type-options"] == "nosniff"
+        )
+        status, _, _ = request(port, "GET", "/media/documents/private.pdf")
+        assert status == 404
 
         # Unpublishing removes the file at once: nginx falls back to the application, which answers 404.
         with django_capture_on_commit_callbacks(execute=True):

@@ -1,5 +1,5 @@
 """Publication control: the 保密审查 scan blocks publishing until an authorized override, on every path; the
-per-site three-step review 编辑 → 初审 → 终审 runs on Wagtail workflows; scheduled publishing runs as a task."""
+per-site review 编辑 → 初审 → 复审 → 终审 runs on Wagtail workflows; scheduled publishing runs as a task."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from wagtail.models import Page, Workflow
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from zhengwu.core.models import AuditLog
-from zhengwu.portal.editorial import PublicationBlocked
+from zhengwu.portal.editorial import PublicationBlocked, activate_site_review
 from zhengwu.portal.models import ArticlePage, ConfidentialityClearance
 from zhengwu.portal.tasks import publish_scheduled_pages
 from zhengwu.portal.tests.test_pages import portal  # noqa: F401  (fixture)
@@ -26,10 +26,11 @@ def people(portal, make_staff):  # noqa: F811
     site = portal["home"].get_site()
     org = portal["home"].organization
     accounts = {}
-    for suffix in ("编辑", "初审", "终审"):
+    for suffix in ("编辑", "初审", "复审", "终审"):
         staff = make_staff(f"user_{suffix}", organization=org)
         staff.groups.add(Group.objects.get(name=f"{site.site_name}{suffix}"))
         accounts[suffix] = staff
+    activate_site_review(site=site, actor=None)
     return accounts
 
 
@@ -50,10 +51,10 @@ def edit_data(page, *, body: str, action: str, **extra):
     )
 
 
-def test_each_site_gets_groups_and_a_three_step_workflow(portal):  # noqa: F811
+def test_each_site_gets_groups_and_a_three_step_workflow(portal, people):  # noqa: F811
     site = portal["home"].get_site()
     workflow = Workflow.objects.get(name=f"{site.site_name}三审发布")
-    assert [t.name for t in workflow.tasks] == [f"{site.site_name}初审", f"{site.site_name}终审"]
+    assert [t.name for t in workflow.tasks] == [f"{site.site_name}{s}" for s in ("初审", "复审", "终审")]
     assert portal["article"].get_workflow() == workflow
 
 
@@ -131,7 +132,8 @@ def test_three_step_review_publishes_after_final_approval(client, portal, people
     assert state is not None and state.current_task_state.task.name.endswith("初审")
     # The editor cannot publish by himself.
     assert not Page.objects.get(pk=draft.pk).live
-    for step in ("初审", "终审"):
+    for step in ("初审", "复审", "终审"):
+        assert not Page.objects.get(pk=draft.pk).live
         client.force_login(people[step])
         task_state = Page.objects.get(pk=draft.pk).specific.current_workflow_state.current_task_state
         response = client.post(

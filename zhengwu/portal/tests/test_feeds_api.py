@@ -57,16 +57,68 @@ def test_json_api_lists_and_details(client, portal):  # noqa: F811
 def test_json_api_rejects_bad_input_clearly(client, portal):  # noqa: F811
     response = client.get("/api/v1/items", {"type": "nonsense"}, HTTP_HOST=HOST)
     assert response.status_code == 400
-    assert "未知的内容类型" in response.json()["detail"]
-    assert client.get("/api/v1/items", {"since": "2026-13-45"}, HTTP_HOST=HOST).status_code == 422
+    problem = response.json()["detail"][0]
+    assert problem["parameter"] == "type" and "可选：article、policy、interpretation" in problem["message"]
+    assert problem["input"] == "nonsense"
+    assert client.get("/api/v1/items", {"since": "2026-13-45"}, HTTP_HOST=HOST).status_code == 400
     assert client.get("/api/v1/items/999999", HTTP_HOST=HOST).status_code == 404
 
 
 @pytest.mark.django_db
-def test_openapi_description(client):
+def test_openapi_description(client, settings):
+    settings.ZHENGWU_API_TITLE = "青川县政府网站群 公开内容接口"
     spec = client.get("/api/v1/openapi.json").json()
-    assert spec["info"]["title"] == "示范县政府网站群 公开内容接口"
+    assert spec["info"]["title"] == "青川县政府网站群 公开内容接口"
     assert {"/api/v1/items", "/api/v1/items/{item_id}", "/api/v1/sites"} <= set(spec["paths"])
+    assert "/api/v1/" not in spec["paths"] and "/api/v1/docs" not in spec["paths"]
+
+
+def test_api_title_is_not_written_into_the_code():
+    from pathlib import Path
+
+    import zhengwu.portal.api as module
+
+    assert "示范县" not in Path(module.__file__).read_text(encoding="utf-8")
+
+
+@pytest.mark.django_db
+def test_api_index_points_to_docs_and_operations(client, portal, settings):  # noqa: F811
+    settings.ZHENGWU_API_TITLE = "青川县政府网站群 公开内容接口"
+    response = client.get("/api/v1/", HTTP_HOST=HOST)
+    assert response.status_code == 200
+    index = response.json()
+    assert index["title"] == "青川县政府网站群 公开内容接口"
+    assert index["docs"] == f"http://{HOST}/api/v1/docs"
+    assert index["openapi"] == f"http://{HOST}/api/v1/openapi.json"
+    paths = {(e["method"], e["path"]) for e in index["endpoints"]}
+    assert {("GET", "/api/v1/items"), ("GET", "/api/v1/items/{item_id}"), ("GET", "/api/v1/sites")} <= paths
+    assert all(e["summary"] for e in index["endpoints"])
+    for link in (index["docs"], index["openapi"]):
+        assert client.get(link.removeprefix(f"http://{HOST}"), HTTP_HOST=HOST).status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_docs_page_is_chinese_and_served_locally(client, portal, settings):  # noqa: F811
+    import re
+
+    from django.contrib.staticfiles import finders
+
+    settings.ZHENGWU_API_TITLE = "青川县政府网站群 公开内容接口"
+    response = client.get("/api/v1/docs", HTTP_HOST=HOST)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert '<html lang="zh-CN">' in html and "青川县政府网站群 公开内容接口 接口说明" in html
+    assert "GET /api/v1/items/{item_id}" in html and "内容详情" in html
+    assert "请求参数" in html and "<code>since</code>" in html and "返回字段" in html
+    assert "<code>published_at</code>" in html
+    assert "/api/v1/openapi.json" in html
+    # Nothing comes from another host: every asset is this site's own and exists.
+    assets = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html)
+    assert assets and all(a.startswith("/") and not a.startswith("//") for a in assets), assets
+    for asset in assets:
+        if asset.startswith("/static/"):
+            assert finders.find(asset.removeprefix("/static/")), asset
+    assert "cdn" not in html.lower()
 
 
 @pytest.mark.django_db
@@ -89,7 +141,47 @@ def test_json_api_reads_only_the_requested_page_of_items(client, portal):  # noq
     many, second = queries(12)
     assert first["count"] == second["count"] == 15
     assert len(first["items"]) == 2 and len(second["items"]) == 12
-    assert many == few <= 6  # a count, the slice, one query per item type, the columns: not per item
+    # A count, the slice, one query per item type, the columns, the old-host redirect table (a cache read): not
+    # per item.
+    assert many == few <= 7
     news = [item for item in second["items"] if item["title"].startswith("要闻")]
     assert {item["column_id"] for item in news} == {portal["news"].pk}
     assert all(item["url"].startswith(f"http://{HOST}/zwyw/") for item in news)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/rss/99999999999999999999/", 404),
+        ("/api/v1/items/99999999999999999999", 400),
+        ("/api/v1/items?offset=99999999999999999999", 400),
+        ("/api/v1/items?limit=99999999999999999999", 400),
+        ("/api/v1/items?limit=101", 400),
+        ("/api/v1/items?limit=0", 400),
+        ("/api/v1/items?column=99999999999999999999", 400),
+        ("/api/v1/items?site=0", 400),
+        ("/api/v1/items?since=0", 400),
+        ("/api/v1/items?since=1700000000", 400),
+        ("/api/v1/items?since=2026-13-45", 400),
+        ("/api/v1/items?since=1900-01-01", 200),
+        ("/api/v1/sites/99999999999999999999/columns", 400),
+        ("/api/v1/items/2147483647", 404),
+    ],
+)
+def test_out_of_range_parameters_are_refused_never_a_500(client, portal, path, status):  # noqa: F811
+    response = client.get(path, HTTP_HOST=HOST)
+    assert response.status_code == status, response.content[:300]
+    if path.startswith("/api/") and status == 400:
+        detail = response.json()["detail"]
+        assert detail and all(problem["message"] for problem in detail)
+
+
+@pytest.mark.django_db
+def test_the_openapi_description_tells_the_truth_about_parameters(client, portal):  # noqa: F811
+    spec = client.get("/api/v1/openapi.json", HTTP_HOST=HOST).json()
+    items = spec["paths"]["/api/v1/items"]["get"]
+    parameters = {p["name"]: p["schema"] for p in items["parameters"]}
+    assert "enum" in str(parameters["type"]) and "article" in str(parameters["type"])
+    assert parameters["limit"]["maximum"] == 100 and parameters["offset"]["maximum"] == 1_000_000
+    assert {"200", "400", "404"} <= set(items["responses"])

@@ -170,8 +170,9 @@ def group(make_org, publish):
 
 
 def search(client, host=HOST, prefix="", **params):
+    headers = {name: params.pop(name) for name in list(params) if name.startswith("HTTP_")}
     response = client.get(
-        f"{prefix}/search/", params, HTTP_HOST=host, REMOTE_ADDR=params.pop("_ip", "10.1.1.1")
+        f"{prefix}/search/", params, HTTP_HOST=host, REMOTE_ADDR=params.pop("_ip", "10.1.1.1"), **headers
     )
     assert response.status_code == 200, response.status_code
     return response.content.decode()
@@ -575,9 +576,56 @@ def test_hot_queries_need_several_searchers_and_results(client, group):
     HiddenSearchTerm.objects.create(query="信箱", site=group["portal"])
     cache.clear()
     assert 'class="hot-queries"' not in search(client)
-    assert client_key(ip="10.0.0.1", on=dt.date(2025, 1, 1)) != client_key(
-        ip="10.0.0.1", on=dt.date(2025, 1, 2)
-    )
+    assert client_key(ip="10.0.0.1") != client_key(ip="10.0.0.2")
+
+
+@pytest.mark.django_db
+def test_one_visitor_with_many_browsers_and_days_is_one_searcher(client, group):
+    """The audit's case: five User-Agents from one address put a term on the public list. Distinct addresses are
+    counted over the whole period, whatever the browser or the day; an IPv6 /64 is one visitor."""
+    for number in range(5):
+        search(client, q="政务公开", _ip="10.0.0.9", HTTP_USER_AGENT=f"Browser/{number}")
+    for suffix in ("1", "2", "abcd"):
+        search(client, q="信箱", _ip=f"2001:db8:1:2::{suffix}")
+    search(client, q="政务公开", _ip="10.0.0.9", HTTP_USER_AGENT="Another/1")
+    earlier = SearchQueryLog.objects.filter(query="政务公开").latest("pk")
+    SearchQueryLog.objects.filter(pk=earlier.pk).update(created_at=earlier.created_at - dt.timedelta(days=3))
+    cache.clear()
+    html = search(client)
+    assert 'class="hot-queries"' not in html
+    assert client_key(ip="2001:db8:1:2::1") == client_key(ip="2001:db8:1:2:ffff::9")
+    assert client_key(ip="2001:db8:1:3::1") != client_key(ip="2001:db8:1:2::1")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        "信箱 13912345678",
+        "信箱 网赌",
+        "信箱 www.example.top",
+        "信箱 加微信 abc12345",
+        "信箱 傻逼",
+        "信箱 110101199003071234",
+    ],
+)
+def test_sensitive_or_personal_terms_never_reach_the_hot_list(client, group, settings, query):
+    for ip in ("10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4"):
+        search(client, q=query, _ip=ip)
+    assert SearchQueryLog.objects.exists()
+    cache.clear()
+    assert 'class="hot-queries"' not in search(client)
+
+
+@pytest.mark.django_db
+def test_a_county_blocks_its_own_words_by_setting(client, group, settings):
+    for ip in ("10.0.2.1", "10.0.2.2", "10.0.2.3"):
+        search(client, q="信箱", _ip=ip)
+    cache.clear()
+    assert 'class="hot-queries"' in search(client)
+    settings.ZHENGWU_SEARCH_HOT_BLOCKED_WORDS = ["信箱"]
+    cache.clear()
+    assert 'class="hot-queries"' not in search(client)
 
 
 @pytest.mark.django_db
@@ -734,3 +782,31 @@ def test_reindex_command_and_nightly_reconciliation(client, group, capsys):
     assert titles(search(client, q="领导信箱")) == ["县政府召开政务公开工作推进会"]
     call_command("search_reindex", "--site", "fgw.localhost")
     assert "写入 1 条" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_a_sites_editor_hides_a_term_on_their_own_site_only(group, make_staff):
+    from django.core.exceptions import PermissionDenied
+
+    from zhengwu.core.services.staff import assign_roles, sync_roles
+    from zhengwu.portal.search.services import hide_hot_query
+
+    sync_roles()
+    fgw = group["sub"].root_page.specific.get_site()
+    fgw_org = _site_org(fgw)
+    editor = make_staff("fgw_editor_hot", organization=fgw_org)
+    assign_roles(staff=editor, roles=["editor"], actor=None)
+    editor = type(editor).objects.get(pk=editor.pk)  # fresh permission cache
+    assert editor.has_perm("portal.add_hiddensearchterm") and editor.has_perm("portal.view_searchquerylog")
+    hidden = hide_hot_query(query="发改委", site=group["sub"], actor=editor)
+    assert hidden.site == group["sub"]
+    with pytest.raises(PermissionDenied):
+        hide_hot_query(query="信箱", site=group["portal"], actor=editor)
+    with pytest.raises(PermissionDenied):
+        hide_hot_query(query="信箱", site=None, actor=editor)
+
+
+def _site_org(site):
+    from zhengwu.portal.search.services import _site_organization
+
+    return _site_organization(site)

@@ -48,3 +48,52 @@ def test_variant_url_round_trip():
     assert variant_url("/zcwj/", "hant") == "/zh-hant/zcwj/"
     assert variant_url("/zh-hant/zcwj/", "hans") == "/zcwj/"
     assert variant_url("/zh-hant", "hans") == "/"
+
+
+@pytest.mark.django_db
+def test_chinese_slug_article_works_in_both_variants(client, portal):  # noqa: F811
+    """Editors' articles get their slug from the title (Chinese): neither variant may convert that address."""
+    import datetime as dt
+    import re
+    from urllib.parse import unquote
+
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from zhengwu.portal.models import ArticlePage
+    from zhengwu.portal.tests.test_pages import add
+
+    title = "县人社局延长社保卡补办窗口服务时间"
+    article = add(
+        portal["news"],
+        ArticlePage(
+            title=title,
+            slug=slugify(title, allow_unicode=True),
+            body="<p>县人力资源和社会保障局延长窗口服务时间。</p>",
+            published_at=timezone.make_aware(dt.datetime(2026, 11, 20, 9, 0)),
+        ),
+    )
+    assert unquote(article.url) == "/zwyw/县人社局延长社保卡补办窗口服务时间/"
+    hant = client.get("/zh-hant" + article.url, HTTP_HOST=HOST)
+    assert hant.status_code == 200
+    html = hant.content.decode()
+    assert "縣人社局延長社保卡補辦窗口服務時間" in html  # the text is converted…
+    back = re.search(r'lang="zh-Hans" href="([^"]+)"', html).group(1)
+    assert unquote(back) == unquote(article.url)  # …the way back to 简体 is the real address
+    assert client.get(back, HTTP_HOST=HOST).status_code == 200
+    # The column's 繁体 list links to the article at an address that exists.
+    column = client.get("/zh-hant" + portal["news"].url, HTTP_HOST=HOST).content.decode()
+    assert f'href="/zh-hant{article.url}"' in column
+    assert "縣人社局" not in unquote(" ".join(re.findall(r'href="([^"]*)"', column)))
+    assert f"/zh-hant{unquote(article.url)}" in unquote(meta_url(html))
+    # Every page link of the 繁体 article page answers.
+    links = {h for h in re.findall(r'href="(/[^"#?]*)"', html) if not h.startswith(("/static/", "/admin/"))}
+    assert back in links
+    for link in sorted(links):
+        assert client.get(link, HTTP_HOST=HOST).status_code in (200, 301, 302), link
+
+
+def meta_url(html: str) -> str:
+    import re
+
+    return re.search(r'<meta name="Url" content="([^"]*)">', html).group(1)
