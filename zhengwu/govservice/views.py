@@ -1,0 +1,124 @@
+"""办事服务 on the portal: the section page (by department, by theme, by search), the 办事指南 of each item, its
+printable view and the blank forms and samples of its materials. Thin: reads come from the selectors."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from wagtail.models import Site
+
+from zhengwu.core.models import Organization
+
+from . import rules
+from .models import ItemFile
+from .selectors import items as selectors
+
+
+def _site_scope(site: Site) -> Organization | None:
+    """A department's own site lists that department's items; the county portal lists all."""
+    org = Organization.objects.filter(home_pages__pk=site.root_page_id).first()
+    return org if org is not None and org.parent_id is not None else None
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404("网站不存在")
+    within = _site_scope(site)
+    return {"site": site, "page": site.root_page.specific, "within": within, **extra}
+
+
+def _themes() -> list[dict]:
+    events = rules.life_events()
+    return [
+        {"code": code, "name": name, "events": [e for e in events if e["audience"] == code]}
+        for code, name in rules.audiences().items()
+    ]
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    ctx.update(departments=selectors.departments_with_items(within=ctx["within"]), themes=_themes())
+    return render(request, "govservice/index.html", ctx)
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    ctx = _context(request)
+    query = request.GET.get("q", "").strip()[:50]
+    items = selectors.search_items(query=query, within=ctx["within"])
+    ctx.update(query=query, items=Paginator(items, 20).get_page(request.GET.get("page")))
+    return render(request, "govservice/search.html", ctx)
+
+
+def department(request: HttpRequest, code: str) -> HttpResponse:
+    ctx = _context(request)
+    org = get_object_or_404(Organization, code=code.upper(), is_active=True)
+    items = selectors.published_items(within=org)
+    if ctx["within"] is not None and not org.path.startswith(ctx["within"].path):
+        raise Http404("本网站没有该部门的事项")
+    ctx.update(org=org, items=Paginator(items, 30).get_page(request.GET.get("page")))
+    return render(request, "govservice/department.html", ctx)
+
+
+def theme(request: HttpRequest, audience: str) -> HttpResponse:
+    names = rules.audiences()
+    if audience not in names:
+        raise Http404("没有该主题")
+    ctx = _context(request)
+    event_code = request.GET.get("event", "")
+    events = [e for e in rules.life_events() if e["audience"] == audience]
+    event = next((e for e in events if e["code"] == event_code), None)
+    items = selectors.items_for_theme(
+        audience=audience, life_event=event["code"] if event else "", within=ctx["within"]
+    )
+    ctx.update(
+        audience=audience,
+        audience_name=names[audience],
+        events=events,
+        event=event,
+        items=Paginator(items, 30).get_page(request.GET.get("page")),
+    )
+    return render(request, "govservice/theme.html", ctx)
+
+
+def _guide_context(request: HttpRequest, pk: int) -> dict:
+    ctx = _context(request)
+    item = get_object_or_404(
+        selectors.published_items(within=ctx["within"]).select_related("parent__current_version"), pk=pk
+    )
+    version = item.current_version
+    names = rules.life_event_names()
+    ctx.update(
+        item=item,
+        version=version,
+        materials=version.materials.select_related("blank_form", "sample"),
+        steps=version.steps.all(),
+        audience_names=[rules.audiences().get(a, a) for a in version.audiences],
+        event_names=[names.get(e, e) for e in version.life_events],
+        children=selectors.published_items().filter(parent=item),
+    )
+    return ctx
+
+
+def guide(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "govservice/guide.html", _guide_context(request, pk))
+
+
+def guide_print(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "govservice/guide_print.html", _guide_context(request, pk))
+
+
+def item_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    """A blank form or sample of the item's current version (older versions' files are not offered)."""
+    ctx = _context(request)
+    item = get_object_or_404(selectors.published_items(within=ctx["within"]), pk=pk)
+    item_file = get_object_or_404(
+        ItemFile.objects.filter(
+            Q(pk=file_id),
+            Q(material_blank_forms__version=item.current_version)
+            | Q(material_samples__version=item.current_version),
+        ).distinct()
+    )
+    return FileResponse(item_file.file.open("rb"), as_attachment=True, filename=item_file.display_name)

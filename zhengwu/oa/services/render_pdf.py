@@ -1,0 +1,284 @@
+"""A 公文 as PDF laid out to GB/T 9704-2012, with WeasyPrint and free CJK faces (mapping in rules/)."""
+
+from __future__ import annotations
+
+import threading
+from html import escape
+
+from .document import OfficialDocument, chinese_date, numbered_headings
+from .layout import MM_PER_PT, element, em_top_in_line_pt, face, geometry, mark_size_pt, mm_to_pt, size_pt
+
+# The page area is this much taller than 22 lines so that float rounding never pushes the 22nd line over.
+SLACK_MM = 0.5
+
+_local = threading.local()
+
+
+def _family(key: str) -> str:
+    names = face(key)["pdf"]
+    return ", ".join(f'"{name}"' for name in names) + (", sans-serif" if key == "heiti" else ", serif")
+
+
+def _weight(key: str) -> int:
+    return int(face(key).get("pdf_weight", 400))
+
+
+def _font(key: str, size: float) -> str:
+    return f"font-family: {_family(key)}; font-weight: {_weight(key)}; font-size: {size:.3f}pt;"
+
+
+def _stylesheet(doc: OfficialDocument) -> str:
+    g = geometry()
+    pitch = g.line_pitch_pt
+    body = g.body_size_pt
+    shift_mm = em_top_in_line_pt(pitch, body) * MM_PER_PT  # line box top above the characters' top
+    top = g.top_mm - shift_mm
+    bottom = g.paper_h_mm - top - g.block_h_mm - SLACK_MM
+    page_area_bottom = top + g.block_h_mm + SLACK_MM
+
+    pn = element("page_number")
+    pn_size = size_pt(pn["size"])
+    pn_pad = mm_to_pt(
+        g.paper_h_mm - g.bottom_mm + pn["below_text_block_mm"] - page_area_bottom
+    ) - em_top_in_line_pt(pn_size, pn_size)
+    pn_outer = pn["outer_indent_chars"] * pn_size
+    number_css = (
+        f'content: "— " counter(page) " —"; {_font(pn["face"], pn_size)} line-height: {pn_size}pt; '
+        f"vertical-align: top; padding-top: {pn_pad:.3f}pt; white-space: nowrap;"
+    )
+
+    mark = element("issuer_mark")
+    mark_size = mark_size_pt([issuer.name for issuer in doc.issuers])
+    # The mark's top edge sits 35 mm below the 版心's top edge.
+    head_height = mm_to_pt(g.top_mm + mark["top_below_text_block_mm"] - top) - em_top_in_line_pt(
+        mark_size, mark_size
+    )
+
+    separator = element("separator")
+    # The red line sits 4 mm below the 发文字号's characters: measured from the em box's bottom.
+    number_em_bottom = em_top_in_line_pt(pitch, body) + body
+    separator_gap = mm_to_pt(separator["below_number_mm"]) - (pitch - number_em_bottom)
+    thickness = mm_to_pt(separator["thickness_mm"])
+    imprint = element("imprint_rules")
+    small = size_pt(element("cc")["size"])
+    char = g.char_pitch_pt
+
+    return f"""
+@page {{
+  size: {g.paper_w_mm}mm {g.paper_h_mm}mm;
+  margin: {top:.4f}mm {g.right_mm}mm {bottom:.4f}mm {g.left_mm}mm;
+}}
+@page :right {{ @bottom-right {{ {number_css} text-align: right; padding-right: {pn_outer}pt; }} }}
+@page :left {{ @bottom-left {{ {number_css} text-align: left; padding-left: {pn_outer}pt; }} }}
+html, body {{ margin: 0; padding: 0; }}
+
+body {{
+  {_font("fangsong", body)} line-height: {pitch:.4f}pt; letter-spacing: {g.letter_spacing_pt:.4f}pt;
+  color: #000; orphans: 1; widows: 1; text-align: justify;
+}}
+p, div, table {{ margin: 0; padding: 0; }}
+.head {{ height: {head_height:.3f}pt; }}
+.head p {{ text-align: left; }}
+.copy-number {{ {_font(element("copy_number")["face"], body)} }}
+.secret, .urgency {{ {_font("heiti", body)} }}
+.issuer-mark {{
+  {_font(mark["face"], mark_size)} line-height: {mark_size:.3f}pt; letter-spacing: 0;
+  color: {mark["color"]}; text-align: center; white-space: nowrap;
+}}
+table.issuer-mark {{ margin: 0 auto; border-collapse: collapse; }}
+table.issuer-mark td {{ padding: 0; vertical-align: middle; }}
+table.issuer-mark td.names div {{ text-align: left; white-space: nowrap; }}
+.number {{ margin-top: {element("number")["blank_lines_above"] * pitch:.4f}pt; text-align: center; }}
+.number-row {{ margin-top: {element("number")["blank_lines_above"] * pitch:.4f}pt; width: 100%;
+  border-collapse: collapse; }}
+.number-row td {{ padding: 0; vertical-align: bottom; }}
+.number-row .left {{ text-align: left; padding-left: {char:.4f}pt; }}
+.number-row .right {{ text-align: right; padding-right: {char:.4f}pt; }}
+.signer-name {{ {_font("kaiti", body)} }}
+.separator {{
+  margin-top: {separator_gap:.3f}pt; height: 0; border-top: {thickness:.3f}pt solid {separator["color"]};
+  width: {g.block_w_mm}mm;
+}}
+.title {{
+  {_font(element("title")["face"], size_pt(element("title")["size"]))} letter-spacing: 0;
+  margin-top: {element("title")["blank_lines_above"] * pitch:.4f}pt; text-align: center;
+}}
+.to {{ margin-top: {element("to")["blank_lines_above"] * pitch:.4f}pt; text-align: left; }}
+.body p {{ text-indent: {2 * char:.4f}pt; }}
+.h1 {{ {_font(element("heading_1")["face"], body)} }}
+.h2 {{ {_font(element("heading_2")["face"], body)} }}
+.h3 {{ {_font(element("heading_3")["face"], body)} }}
+.h4 {{ {_font(element("heading_4")["face"], body)} }}
+.attachments-wrap {{ margin-top: {pitch:.4f}pt; padding-left: {2 * char:.4f}pt; }}
+.attachments {{ width: 100%; border-collapse: collapse; }}
+.attachments td {{ padding: 0; vertical-align: top; text-align: left; }}
+.attachments td.label, .attachments td.seq {{ white-space: nowrap; width: 1px; }}
+.signature {{ margin-top: {2 * pitch:.4f}pt; text-align: right; padding-right: {4 * char:.4f}pt; }}
+.date {{ display: inline-block; position: relative; letter-spacing: 0; }}
+.issuer-name {{
+  position: absolute; left: -80mm; width: calc(100% + 160mm); text-align: center; white-space: nowrap;
+}}
+.note {{ text-indent: {2 * char:.4f}pt; }}
+.imprint-spacer {{ height: 0; }}
+.imprint {{
+  font-size: {small}pt; letter-spacing: 0; width: {g.block_w_mm}mm; border-collapse: collapse;
+  border-top: {mm_to_pt(imprint["outer_mm"]):.3f}pt solid #000;
+  border-bottom: {mm_to_pt(imprint["outer_mm"]):.3f}pt solid #000; page-break-inside: avoid;
+}}
+.imprint td {{ padding: 0 {small}pt; {_font("fangsong", small)} }}
+.imprint tr.cc td {{ border-bottom: {mm_to_pt(imprint["inner_mm"]):.3f}pt solid #000; text-align: left; }}
+.imprint td.printer {{ text-align: left; }}
+.imprint td.print-date {{ text-align: right; }}
+"""
+
+
+def _html(doc: OfficialDocument, spacer_pt: float = 0.0, imprint_on_new_page: bool = False) -> str:
+    g = geometry()
+    parts = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">']
+    parts.append(f"<title>{escape(doc.title)}</title><style>{_stylesheet(doc)}</style></head><body>")
+
+    head = []
+    if doc.copy_number:
+        head.append(f'<p class="copy-number">{escape(doc.copy_number)}</p>')
+    if doc.secret_level:
+        secret = doc.secret_level + (f"★{doc.secret_term}" if doc.secret_term else "")
+        head.append(f'<p class="secret">{escape(secret)}</p>')
+    if doc.urgency:
+        head.append(f'<p class="urgency">{escape(doc.urgency)}</p>')
+    parts.append(f'<div class="head">{"".join(head)}</div>')
+    if len(doc.issuers) == 1:
+        parts.append(f'<div class="issuer-mark">{escape(doc.issuer_mark)}</div>')
+    else:
+        # Shorter names are spread to the longest one's width (分散对齐); the PDF draws no spacing after the last
+        # character, so the spread names end where the longest does.
+        longest = max(len(issuer.name) for issuer in doc.issuers)
+        size = mark_size_pt([issuer.name for issuer in doc.issuers])
+        spreads = [
+            (longest - len(issuer.name)) * size / max(1, len(issuer.name) - 1) for issuer in doc.issuers
+        ]
+        names = "".join(
+            f'<div style="letter-spacing: {spread:.3f}pt; margin-right: {-spread:.3f}pt">{escape(issuer.name)}</div>'
+            for issuer, spread in zip(doc.issuers, spreads, strict=True)
+        )
+        parts.append(
+            f'<table class="issuer-mark"><tr><td class="names">{names}</td><td class="suffix">文件</td></tr></table>'
+        )
+
+    if doc.is_upward:
+        names = "".join(f'<span class="signer-name">{escape(name)}</span>' for name in doc.signers)
+        parts.append(
+            '<table class="number-row"><tr>'
+            f'<td class="left number-text">{escape(doc.number)}</td>'
+            f'<td class="right">签发人：{names}</td></tr></table>'
+        )
+    else:
+        parts.append(f'<p class="number number-text">{escape(doc.number)}</p>')
+    parts.append('<div class="separator"></div>')
+    parts.append(f'<p class="title">{escape(doc.title)}</p>')
+    if doc.to:
+        parts.append(f'<p class="to">{escape("、".join(doc.to))}：</p>')
+
+    parts.append('<div class="body">')
+    for block, prefix in numbered_headings(doc.body):
+        css = f"h{block.level}" if block.type == "heading" else "paragraph"
+        parts.append(f'<p class="{css}">{escape(prefix + block.text)}</p>')
+    parts.append("</div>")
+
+    if doc.attachments:
+        rows = []
+        many = len(doc.attachments) > 1
+        for index, name in enumerate(doc.attachments, start=1):
+            label = "附件：" if index == 1 else ""
+            seq = f"{index}." if many else ""
+            rows.append(
+                f'<tr><td class="label">{label}</td><td class="seq">{seq}</td><td>{escape(name)}</td></tr>'
+            )
+        parts.append(
+            f'<div class="attachments-wrap"><table class="attachments">{"".join(rows)}</table></div>'
+        )
+
+    pitch = g.line_pitch_pt
+    issuers = "".join(
+        f'<span class="issuer-name" style="top: {-(len(doc.issuers) - i) * pitch:.4f}pt">{escape(issuer.name)}</span>'
+        for i, issuer in enumerate(doc.issuers)
+    )
+    extra_lines = max(0, len(doc.issuers) - 1) * pitch
+    parts.append(
+        f'<div class="signature" style="margin-top: {2 * pitch + extra_lines:.4f}pt">'
+        f'<span class="date">{issuers}{escape(chinese_date(doc.date))}</span></div>'
+    )
+    if doc.note:
+        parts.append(f'<p class="note">（{escape(doc.note)}）</p>')
+
+    if doc.cc or doc.printer:
+        style = "page-break-before: always;" if imprint_on_new_page else f"height: {spacer_pt:.3f}pt;"
+        parts.append(f'<div class="imprint-spacer" style="{style}"></div><table class="imprint">')
+        if doc.cc:
+            parts.append(f'<tr class="cc"><td colspan="2">抄送：{escape("，".join(doc.cc))}。</td></tr>')
+        if doc.printer:
+            printed = f"{chinese_date(doc.print_date)}印发" if doc.print_date else ""
+            parts.append(
+                f'<tr class="print"><td class="printer">{escape(doc.printer)}</td>'
+                f'<td class="print-date">{escape(printed)}</td></tr>'
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _font_config():
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = getattr(_local, "fonts", None)
+    if fonts is None:
+        fonts = _local.fonts = FontConfiguration()
+    return fonts
+
+
+def _render(html: str):
+    from weasyprint import HTML
+
+    fonts = _font_config()
+    return HTML(string=html, base_url=".").render(font_config=fonts), fonts
+
+
+def iter_boxes(box):
+    yield box
+    for child in getattr(box, "children", ()) or ():
+        yield from iter_boxes(child)
+
+
+def has_class(box, name: str) -> bool:
+    element = getattr(box, "element", None)
+    if element is None or getattr(box, "element_tag", None) is None:
+        return False
+    return name in (element.get("class") or "").split()
+
+
+def layout(doc: OfficialDocument):
+    """The laid-out WeasyPrint document: the 版记 pushed down so its last line is the 版心's last line."""
+    rendered, _ = _render(_html(doc))
+    if not (doc.cc or doc.printer):
+        return rendered
+    g = geometry()
+    pages = rendered.pages
+    found = [
+        (index, box)
+        for index, page in enumerate(pages)
+        for box in iter_boxes(page._page_box)
+        if has_class(box, "imprint") and box.element_tag == "table" and type(box).__name__ == "BlockBox"
+    ]  # the table wrapper: one box per page the 版记 lands on
+    if len(found) != 1 or found[0][0] != len(pages) - 1:
+        return _render(_html(doc, imprint_on_new_page=True))[0]
+    _, table = found[0]
+    page_box = pages[-1]._page_box
+    area_bottom_px = page_box.margin_top + mm_to_pt(g.block_h_mm) / 0.75 + mm_to_pt(SLACK_MM) / 0.75
+    spare_px = area_bottom_px - (table.position_y + table.margin_height())
+    slack_px = mm_to_pt(SLACK_MM) / 0.75
+    # One point short of the slack so rounding never pushes the 版记 onto a page of its own.
+    spacer_pt = max(0.0, (spare_px - slack_px) * 0.75 - 1.0)
+    return _render(_html(doc, spacer_pt=spacer_pt))[0]
+
+
+def render_pdf(doc: OfficialDocument) -> bytes:
+    return layout(doc).write_pdf()
