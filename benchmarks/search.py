@@ -14,6 +14,9 @@ It then measures:
 
 - query latency (p50/p95) of :func:`zhengwu.portal.search.selectors.search` — segmentation, count, ranked page,
   entries, highlighting — over a fixed set of queries, filters and sorts, against the target p95 < 50 ms;
+- recall and precision on the everyday set: queries as residents type them (社保, shebao, sb, 医保缴费, 身份证补办)
+  against articles in official wording, labelled by hand with what each query looks for (target recall ≥ 95%),
+  and whether the “您是不是要找” correction fixes typical typos and leaves correct queries alone;
 - recall and precision on a labelled set of Chinese queries, where the relevant documents are those whose
   title, summary or body contain the query text, side by side with Wagtail's stock database search backend
   (``wagtail.search.backends.database``) on the same documents. Wagtail's backend indexes objects one by one in
@@ -45,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 50.0
+TARGET_EVERYDAY_RECALL = 0.95
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/zhengwu_bench_search"
 SEED = 20261122
 
@@ -91,6 +95,62 @@ LABELLED_QUERIES = [
     "网站",
     "公开",
 ]
+
+# The everyday set: what residents type into the box (abbreviations, pinyin, initials, a task in a few words),
+# against articles written the way a county's departments write (full names, official terms). Each query is
+# labelled with what the resident is looking for: a document is relevant when it contains, for every part of the
+# need, one of the phrases listed for it (written by hand from what the words mean, not from the search's
+# synonym dictionary).
+EVERYDAY_FACTS = [
+    "县人力资源和社会保障局延长社会保障卡补办窗口服务时间，周六上午照常办理。",
+    "城乡居民基本医疗保险集中缴费期延长至12月31日，参保群众可通过手机缴费。",
+    "县医疗保障局公布门诊慢特病待遇认定办法，认定通过后次月起享受待遇。",
+    "住房公积金管理中心开通租房提取线上办理，缴存职工无需到柜台。",
+    "对符合条件的困难家庭及时纳入最低生活保障范围，做到应保尽保。",
+    "公安局户政窗口为群众办理居民身份证换领、补领业务，急需者可办理临时身份证。",
+    "企业退休人员基本养老金领取资格认证可在手机上完成，无需到现场。",
+    "县市场监督管理局推行营业执照全程电子化登记，企业开办一日办结。",
+    "机动车驾驶证期满换证可在车管所自助办理，也可网上申请。",
+    "不动产权证书遗失的，申请补发前须在县政府网站发布遗失声明。",
+    "个人所得税综合所得年度汇算开始办理，纳税人可通过手机办理退税。",
+    "残疾人证办理及残疾等级评定流程公布，评定费用由财政承担。",
+    "新生儿出生后一个月内由监护人到派出所办理户籍登记。",
+    "县教育和体育局发布小学一年级新生入学报名公告，适龄儿童网上报名。",
+]
+EVERYDAY_QUERIES = [
+    ("社保", [("社保", "社会保险", "社会保障")]),
+    ("shebao", [("社保", "社会保险", "社会保障")]),
+    ("sb", [("社保", "社会保险", "社会保障")]),
+    ("社保卡补办", [("社保卡", "社会保障卡"), ("补办", "补领", "补发")]),
+    ("人社局", [("人社局", "人力资源和社会保障局")]),
+    ("医保", [("医保", "医疗保障", "医疗保险")]),
+    ("yibao", [("医保", "医疗保障", "医疗保险")]),
+    ("医保缴费", [("医保", "医疗保险", "医疗保障"), ("缴费", "缴纳")]),
+    ("医保局", [("医保局", "医疗保障局")]),
+    ("公积金", [("公积金",)]),
+    ("gjj", [("公积金",)]),
+    ("公积金提取", [("公积金",), ("提取",)]),
+    ("低保", [("低保", "最低生活保障")]),
+    ("dibao", [("低保", "最低生活保障")]),
+    ("身份证补办", [("身份证",), ("补办", "补领", "补发")]),
+    ("养老金认证", [("养老金", "养老保险金"), ("认证",)]),
+    ("营业执照", [("营业执照",)]),
+    ("驾照换证", [("驾照", "驾驶证"), ("换证",)]),
+    ("房产证补办", [("房产证", "不动产权证书", "不动产证"), ("补办", "补领", "补发")]),
+    ("个税", [("个税", "个人所得税")]),
+    ("残疾证怎么办", [("残疾证", "残疾人证")]),
+    ("新生儿上户口", [("新生儿",), ("户口", "户籍", "落户")]),
+    ("小学报名", [("小学",), ("报名",)]),
+    ("市场监管局", [("市场监管局", "市场监督管理局")]),
+]
+# Typos as typed with a pinyin input method (the correction expected), and correct queries that must get none.
+TYPO_QUERIES = [
+    ("社宝卡", "社保卡"),
+    ("公基金提取", "公积金提取"),
+    ("营业执找", "营业执照"),
+    ("户口签移", "户口迁移"),
+]
+EVERYDAY_PER_FACT = 4
 
 # The latency set: (query, extra filters). Frequent words are the expensive case (tens of thousands of matches).
 LATENCY_QUERIES = [
@@ -221,6 +281,47 @@ def plant(articles: list[dict], rng: random.Random) -> list[dict]:
                 }
             )
     return planted
+
+
+def plant_everyday(rng: random.Random) -> list[dict]:
+    """Articles carrying the everyday facts, the first of each also with the fact as its title."""
+    sentences = load_sentences()
+    planted = []
+    for f, fact in enumerate(EVERYDAY_FACTS):
+        for i in range(EVERYDAY_PER_FACT):
+            body = rng.sample(sentences, rng.randint(2, 5))
+            body.insert(rng.randrange(len(body) + 1), fact)
+            title = (
+                re.split(r"[，。]", fact)[0]
+                if i == 0
+                else rng.choice(TITLE_TEMPLATES).format(org="示范县人民政府办公室", topic=rng.choice(TOPICS))
+            )
+            planted.append(
+                {
+                    "key": f"e{f}-{i}",
+                    "title": title,
+                    "summary": "",
+                    "body": body,
+                    "column": rng.randrange(len(COLUMNS)),
+                    "day": dt.date(2026, 11, 1) - dt.timedelta(days=rng.randrange(730)),
+                }
+            )
+    return planted
+
+
+def everyday_truth(docs: list[dict]) -> dict[str, set[str]]:
+    """Relevant documents of the everyday queries: every part of the need is named by one of its phrases."""
+    texts = {
+        doc["key"]: fold(doc["title"] + "\n" + doc["summary"] + "\n" + "".join(doc["body"])) for doc in docs
+    }
+    return {
+        query: {
+            key
+            for key, text in texts.items()
+            if all(any(fold(phrase) in text for phrase in part) for part in need)
+        }
+        for query, need in EVERYDAY_QUERIES
+    }
 
 
 def fold(text: str) -> str:
@@ -388,13 +489,14 @@ def text_bytes() -> int:
 def our_results(query: str, filters) -> list[int]:
     """Every page id the production search returns for ``query`` (all pages of results)."""
     from zhengwu.portal.search.backends import MatchCount, get_backend
-    from zhengwu.portal.search.segment import parse_query, select_terms
+    from zhengwu.portal.search.selectors import query_terms
 
-    terms, _left_out = select_terms(parse_query(query))
+    backend = get_backend()
+    terms, _left_out = query_terms(query, backend)  # as the search page: synonyms, pinyin, frequent words
     if not terms:
         return []
     every = MatchCount(0)  # "few matches": rank them all, so that every match is returned
-    hits = get_backend().search(
+    hits = backend.search(
         terms=terms, filters=filters, sort="relevance", offset=0, limit=1_000_000, count=every
     )
     return [hit.page_id for hit in hits]
@@ -449,11 +551,14 @@ def run_child(args) -> dict:
     call_command("createcachetable", verbosity=0)
     result["migrate_s"] = time.perf_counter() - began
     site, columns = build_site()
+    from zhengwu.portal.search.synonyms import load_rules
+
+    load_rules()  # the synonym dictionary, as ``zhengwu setup`` installs it
     segment.reload_dictionary()
 
     rng = random.Random(SEED)
     articles = generate_articles(args.articles, rng)
-    planted = plant(articles, rng)
+    planted = plant(articles, rng) + plant_everyday(rng)
     docs = articles + planted
     began = time.perf_counter()
     ids = insert_articles(docs, columns)
@@ -539,6 +644,30 @@ def run_child(args) -> dict:
             }
         )
     result["recall"] = rows
+
+    # The everyday set, on the whole corpus.
+    truth = everyday_truth(docs)
+    result["everyday"] = []
+    for query, _need in EVERYDAY_QUERIES:
+        returned = {key_of[pk] for pk in our_results(query, everywhere)}
+        result["everyday"].append(
+            {
+                "query": query,
+                "relevant_all": len(truth[query]),
+                "found_all": len(returned & truth[query]),
+                "returned_all": len(returned),
+            }
+        )
+    from zhengwu.portal.search.suggest import corrected
+
+    result["typos"] = [
+        {"query": typo, "expected": fixed, "got": corrected(typo)} for typo, fixed in TYPO_QUERIES
+    ]
+    result["typos_on_correct"] = [
+        {"query": query, "got": corrected(query)}
+        for query, _need in EVERYDAY_QUERIES
+        if corrected(query) != query
+    ]
     return result
 
 
@@ -604,6 +733,24 @@ def report(results: list[dict], args) -> None:
         "precision, whole corpus (micro)",
         [pct(micro(r["recall"], "found_all", "returned_all")) for r in results],
     )
+    line(
+        "everyday set: recall (micro)",
+        [pct(micro(r["everyday"], "found_all", "relevant_all")) for r in results],
+        f">= {TARGET_EVERYDAY_RECALL * 100:.0f}%",
+    )
+    line(
+        "everyday set: precision (micro)",
+        [pct(micro(r["everyday"], "found_all", "returned_all")) for r in results],
+    )
+    line(
+        "typos corrected",
+        [f"{sum(t['got'] == t['expected'] for t in r['typos'])}/{len(r['typos'])}" for r in results],
+    )
+    line(
+        "correct queries given a correction",
+        [f"{len(r['typos_on_correct'])}/{len(EVERYDAY_QUERIES)}" for r in results],
+        "0",
+    )
     print()
     for r in results:
         w = r["wagtail"]
@@ -641,6 +788,27 @@ def report(results: list[dict], args) -> None:
             f"{pct(micro(rows, 'ours_subset', 'ours_returned_subset')):>8}{'':>9}"
             f"{pct(micro(rows, 'wagtail_subset', 'wagtail_returned')):>8}"
         )
+        print()
+        print(
+            f"[{r['vendor']}] the everyday set (what residents type; whole corpus), next to the planted set:"
+        )
+        print(f"    {'query':24}{'relevant':>9}{'found':>8}{'returned':>10}{'recall':>8}{'precision':>11}")
+        for row in r["everyday"]:
+            print(
+                f"    {row['query']:{24 - _wide(row['query'])}}{row['relevant_all']:>9}{row['found_all']:>8}"
+                f"{row['returned_all']:>10}{pct(ratio(row['found_all'], row['relevant_all'])):>8}"
+                f"{pct(ratio(row['found_all'], row['returned_all'])):>11}"
+            )
+        for label, key in (("everyday set", "everyday"), ("planted set", "recall")):
+            print(
+                f"    {label + ' (micro)':24}{'':>9}{'':>8}{'':>10}"
+                f"{pct(micro(r[key], 'found_all', 'relevant_all')):>8}"
+                f"{pct(micro(r[key], 'found_all', 'returned_all')):>11}"
+            )
+        for typo in r["typos"]:
+            print(f"    您是不是要找: {typo['query']} → {typo['got']} (expected {typo['expected']})")
+        for wrong in r["typos_on_correct"]:
+            print(f"    WRONG correction of a correct query: {wrong['query']} → {wrong['got']}")
         print()
 
 

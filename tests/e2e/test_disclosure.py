@@ -179,3 +179,150 @@ def test_public_applies_corrects_an_error_and_follows_the_request(live_server, p
     assert page.get_by_role("region").count() == 0 and "答复期限" not in page.locator("main").inner_text()
     assert labelled(page, "受理编号").input_value() == number
     assert_no_serious_violations(page, axe_source, "查询失败")
+
+
+def _small_county(live_server):
+    """A county government, its office handling every request (as in the demo), an officer, and the portal."""
+    from zhengwu.core.models import OrganizationKind, Role, Staff
+    from zhengwu.core.services.orgs import create_organization
+    from zhengwu.core.services.staff import assign_roles, sync_roles
+    from zhengwu.core.validators import make_credit_code
+    from zhengwu.disclosure.services.routing import set_request_route
+    from zhengwu.portal.services import create_site
+
+    call_command("setup", verbosity=0)
+    sync_roles()
+    root = create_organization(
+        name="示范县人民政府",
+        kind=OrganizationKind.GOVERNMENT,
+        code="SFX",
+        credit_code=make_credit_code("11990101000000001"),
+        division_code="990101",
+        parent=None,
+        actor=None,
+    )
+    office = create_organization(
+        name="示范县人民政府办公室",
+        kind=OrganizationKind.DEPARTMENT,
+        code="ZFB",
+        credit_code=make_credit_code("11990101000000002"),
+        division_code="990101",
+        parent=root,
+        actor=None,
+    )
+    officer = Staff(username="xxgk", display_name="孙公开", organization=office)
+    officer.set_password("Shifan@2026-e2e")
+    officer.save()
+    assign_roles(staff=officer, roles=[Role.objects.get(code="disclosure_officer")], actor=None)
+    for body in (root, office):
+        set_request_route(organization=body, accepts_requests=True, handling_office=office, actor=None)
+    create_site(
+        organization=root,
+        site_name="示范县人民政府",
+        hostname="localhost",
+        port=int(live_server.url.rsplit(":", 1)[1]),
+        is_default=True,
+        actor=None,
+    )
+    return office
+
+
+def sms_texts(phone: str) -> list[str]:
+    import json
+
+    from django.conf import settings
+
+    texts = []
+    for path in sorted(settings.ZHENGWU_SMS_FILE_DIR.glob("sms-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["phone"] == phone:
+                texts.append(row["text"])
+    return texts
+
+
+def wait_for_sms(phone: str, marker: str) -> str:
+    """The SMS containing ``marker``: messages go out from a background task after the commit, so on a busy
+    machine the page can be shown before the message is written."""
+    import time
+
+    from .conftest import TIMEOUT_MS
+
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        found = [text for text in sms_texts(phone) if marker in text]
+        if found:
+            return found[-1]
+        assert time.monotonic() < deadline, f"没有收到含“{marker}”的短信：{sms_texts(phone)}"
+        time.sleep(0.2)
+
+
+def test_sms_code_instead_of_the_image_receipt_and_query_code_resent(
+    live_server,
+    page,
+    axe_source,  # noqa: F811
+    settings,
+    tmp_path,
+):
+    """Someone who cannot read the captcha image asks for an SMS code and applies with it; the receipt with the
+    tracking number and query code arrives by SMS; having lost the code, they get a new one sent to the phone on
+    record and look the request up with it."""
+    from zhengwu.disclosure.models import DisclosureRequest
+
+    cache.clear()
+    settings.ZHENGWU_SMS_FILE_DIR = tmp_path / "sms"
+    phone = "13800138000"
+    _small_county(live_server)
+
+    page.goto(live_server.url + "/xxgk/ysqgk/")
+    for label, option in CHOSEN.items():
+        labelled(page, label).select_option(label=option)
+    for label, text in TYPED.items():
+        labelled(page, label).fill(text)
+    labelled(page, "证件号码").fill(GOOD_ID)
+    page.get_by_role("button", name="获取短信验证码").click()
+    status = page.locator(".sms-code-status")
+    status.filter(has_text="验证码已发送至 138****8000").wait_for()
+    assert page.get_by_role("button", name=re.compile("秒后可重新获取")).is_disabled()
+    code_field = labelled(page, "短信验证码（可代替图片验证码）")
+    assert page.evaluate("document.activeElement.id") == code_field.get_attribute("id")
+    assert_no_serious_violations(page, axe_source, "申请表（已发送短信验证码）")
+    code = re.search(r"验证码 (\d{6})", sms_texts(phone)[-1]).group(1)
+    code_field.fill(code)
+    assert labelled(page, "验证码").input_value() == ""  # the image is not needed
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="提交申请").click()
+    assert navigation.value.status == 200
+    page.get_by_role("heading", level=1, name="申请已提交").wait_for()
+    notice = page.get_by_role("status").inner_text()
+    number = re.search(r"受理编号：(\S+)", notice).group(1)
+    first_code = re.search(r"查询码：(\S+)", notice).group(1)
+    assert "回执（含受理编号和查询码）已发送至您的短信 138****8000" in notice
+    assert (
+        DisclosureRequest.objects.get(tracking_number=number).handling_office.name == "示范县人民政府办公室"
+    )
+    receipt = wait_for_sms(phone, "回执")
+    assert number in receipt and first_code in receipt
+    assert_no_serious_violations(page, axe_source, "申请已提交（回执已发送）")
+
+    # The query code is lost: a new one goes to the phone on record.
+    page.get_by_role("link", name="忘记查询码？").click()
+    page.get_by_role("heading", level=1, name="重新获取查询码").wait_for()
+    labelled(page, "受理编号").fill(number)
+    labelled(page, "申请时填写的手机号码").fill("138 0013 8000")
+    fill_captcha(page)
+    assert_no_serious_violations(page, axe_source, "重新获取查询码")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="获取新的查询码").click()
+    assert navigation.value.status == 200
+    assert "新的查询码已通过短信发送到该手机" in page.get_by_role("status").inner_text()
+    assert_no_serious_violations(page, axe_source, "重新获取查询码（已发送）")
+    new_code = re.search(r"新查询码为 (\S+?)，", wait_for_sms(phone, "新查询码")).group(1)
+    assert new_code != first_code
+
+    page.get_by_role("link", name="凭新的查询码查询办理进度").click()
+    look_up(page, number, first_code)
+    assert "受理编号或查询码不正确" in page.get_by_role("alert").inner_text()
+    look_up(page, number, new_code)
+    page.get_by_role("region", name=f"受理编号 {number}").wait_for()
+    assert_no_serious_violations(page, axe_source, "查询结果（新查询码）")

@@ -14,6 +14,8 @@ from django.core.management import call_command
 from django.test import TransactionTestCase
 from wagtail.models import Site
 
+from .conftest import new_context
+
 pytestmark = [
     pytest.mark.e2e,
     # Not transactional: pytest-django would empty every table after each test, the demo county included. Each
@@ -69,9 +71,8 @@ def demo_url(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def page(browser, demo_url):
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=demo_url)
+    context = new_context(browser, base_url=demo_url)
     page = context.new_page()
-    page.set_default_timeout(20_000)
     yield page
     context.close()
 

@@ -34,3 +34,5 @@ STORAGES = {
 }
 # Published pages are served by nginx from this directory (deploy/README.md).
 ZHENGWU_PUBLISH_DIR = env("ZHENGWU_PUBLISH_DIR", str(DATA_DIR / "published"))  # noqa: F405
+# nginx answers /media/ with the same protective headers (deploy/nginx/zhengwu.conf.tmpl).
+ZHENGWU_SERVE_MEDIA = env_bool("ZHENGWU_SERVE_MEDIA", False)
