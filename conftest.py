@@ -14,6 +14,7 @@ def _restore_into_an_empty_database() -> None:
     primary keys. That needs an empty database; but a transactional test without it ends with a flush that lets
     ``post_migrate`` create content types and permissions again, under other keys, and the next restore then fails
     on their unique names. Empty the database first (no ``post_migrate``), whatever test ran before."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connections
     from django.test import TransactionTestCase
@@ -27,7 +28,12 @@ def _restore_into_an_empty_database() -> None:
                     call_command(
                         "flush", verbosity=0, interactive=False, database=name, inhibit_post_migrate=True
                     )
-        return original(cls)
+        result = original(cls)
+        # Content types are cached per process by id and by model. A flush followed by post_migrate (the end of a
+        # transactional test) makes them again under new ids and caches those; the restore above puts back the
+        # original ids, so what is cached now points at rows that are gone or belong to another model.
+        ContentType.objects.clear_cache()
+        return result
 
     TransactionTestCase._fixture_setup = classmethod(fixture_setup)
 
