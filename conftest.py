@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 import pytest
 
@@ -13,7 +14,8 @@ def _restore_into_an_empty_database() -> None:
     """A test with ``serialized_rollback`` puts back the rows the migrations made by inserting them with their
     primary keys. That needs an empty database; but a transactional test without it ends with a flush that lets
     ``post_migrate`` create content types and permissions again, under other keys, and the next restore then fails
-    on their unique names. Empty the database first (no ``post_migrate``), whatever test ran before."""
+    on their unique names. Empty the database first (no ``post_migrate``), whatever test ran before; restore the
+    content types before the other rows; and after the test, leave the database as the migrations made it."""
     from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connections
@@ -26,8 +28,16 @@ def _restore_into_an_empty_database() -> None:
             for name in cls._databases_names(include_mirrors=False):
                 if hasattr(connections[name], "_test_serialized_contents"):
                     call_command(
-                        "flush", verbosity=0, interactive=False, database=name, inhibit_post_migrate=True
+                        "flush",
+                        verbosity=0,
+                        interactive=False,
+                        database=name,
+                        inhibit_post_migrate=True,
+                        # Keep the sequences where they are: the restore inserts rows with their own keys and
+                        # leaves the sequences alone, so a reset would hand out those keys again (PostgreSQL).
+                        reset_sequences=False,
                     )
+                    _content_types_first(name, connections[name]._test_serialized_contents)
         result = original(cls)
         # Content types are cached per process by id and by model. A flush followed by post_migrate (the end of a
         # transactional test) makes them again under new ids and caches those; the restore above puts back the
@@ -35,7 +45,32 @@ def _restore_into_an_empty_database() -> None:
         ContentType.objects.clear_cache()
         return result
 
+    def _content_types_first(name, serialized):
+        # Building a Wagtail task while restoring looks its content type up (Task.__init__), and would create one
+        # under a new id if the serialized rows were not there yet; put them back before anything else.
+        rows = [row for row in json.loads(serialized) if row["model"] == "contenttypes.contenttype"]
+        ContentType.objects.clear_cache()
+        ContentType.objects.using(name).bulk_create(
+            ContentType(pk=row["pk"], **row["fields"]) for row in rows
+        )
+
+    original_teardown = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self):
+        # Django empties the database after a serialized test and leaves it empty (no post_migrate): a later test
+        # without serialized rollback would then find no content types, permissions or Wagtail root. Put back what
+        # the migrations made.
+        original_teardown(self)
+        if self.serialized_rollback:
+            for name in self._databases_names(include_mirrors=False):
+                contents = getattr(connections[name], "_test_serialized_contents", None)
+                if contents is not None:
+                    _content_types_first(name, contents)
+                    connections[name].creation.deserialize_db_from_string(contents)
+                    ContentType.objects.clear_cache()
+
     TransactionTestCase._fixture_setup = classmethod(fixture_setup)
+    TransactionTestCase._fixture_teardown = fixture_teardown
 
 
 _restore_into_an_empty_database()
