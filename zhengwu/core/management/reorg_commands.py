@@ -14,9 +14,10 @@ from typing import Any
 from django.core.management.base import CommandError
 from django.db.models import Q
 
-from ..models import Organization, OrganizationKind, Staff
+from ..models import Organization, OrganizationKind
 from ..selectors.reorg import organization_history, redirect_figures, vanished_references
 from ..services import reorg
+from .actors import command_actor
 
 
 def _common(parser: Any, *, act: bool = True) -> None:
@@ -94,12 +95,7 @@ def _date(value: str) -> dt.date:
 
 
 def _actor(options: dict[str, Any]) -> Any:
-    if not options.get("actor"):
-        return None
-    actor = Staff.objects.filter(username=options["actor"], is_active=True).first()
-    if actor is None:
-        raise CommandError(f"用户“{options['actor']}”不存在或已停用。")
-    return actor
+    return command_actor(options.get("actor"))
 
 
 class ReorgCommands:

@@ -14,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengwu.core.models import Organization, Staff
+from zhengwu.core.management.actors import command_actor
+from zhengwu.core.models import Organization
 
 
 class Command(BaseCommand):
@@ -53,11 +54,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"无法读取文件 {path}：{error.strerror or error}") from None
-        actor = None
-        if options.get("actor"):
-            actor = Staff.objects.filter(username=options["actor"], is_active=True).first()
-            if actor is None:
-                raise CommandError(f"找不到用户名为“{options['actor']}”的在职工作人员。")
+        actor = command_actor(options.get("actor"))
         try:
             summary = importer(data=data, actor=actor)
         except CatalogImportError as exc:

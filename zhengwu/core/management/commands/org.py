@@ -10,10 +10,10 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from ...models import Staff
 from ...selectors.orgs import organization_tree, tree_problems
 from ...services.orgs import OrgImportError, import_organizations, read_org_table
 from ...services.staff import sync_roles
+from ..actors import command_actor
 from ..reorg_commands import ReorgCommands, add_reorg_arguments
 
 TEMPLATE_HEADER = ["name", "kind", "credit_code", "division_code", "parent", "code"]
@@ -70,11 +70,7 @@ class Command(ReorgCommands, BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from exc
-        actor = None
-        if options["actor"]:
-            actor = Staff.objects.filter(username=options["actor"], is_active=True).first()
-            if actor is None:
-                raise CommandError(f"用户“{options['actor']}”不存在或已停用。")
+        actor = command_actor(options.get("actor"))
         try:
             table = read_org_table(data, filename=path.name)
             with transaction.atomic():

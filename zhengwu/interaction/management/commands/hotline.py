@@ -14,7 +14,8 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from zhengwu.core.models import Organization, Staff
+from zhengwu.core.management.actors import command_actor
+from zhengwu.core.models import Organization
 
 
 def _date(value: str, what: str) -> dt.date:
@@ -53,11 +54,7 @@ class Command(BaseCommand):
     def handle_import(self, options) -> None:
         from ...services.imports import OrderImportError, import_orders_file
 
-        actor = None
-        if options.get("actor"):
-            actor = Staff.objects.filter(username=options["actor"], is_active=True).first()
-            if actor is None:
-                raise CommandError(f"找不到用户名为“{options['actor']}”的在职工作人员。")
+        actor = command_actor(options.get("actor"))
         try:
             summary = import_orders_file(path=options["file"], actor=actor)
         except OrderImportError as exc:
