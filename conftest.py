@@ -39,6 +39,9 @@ def _restore_into_an_empty_database() -> None:
                     )
                     _content_types_first(name, connections[name]._test_serialized_contents)
         result = original(cls)
+        if cls.serialized_rollback:
+            for name in cls._databases_names(include_mirrors=False):
+                _advance_sequences(name)
         # Content types are cached per process by id and by model. A flush followed by post_migrate (the end of a
         # transactional test) makes them again under new ids and caches those; the restore above puts back the
         # original ids, so what is cached now points at rows that are gone or belong to another model.
@@ -54,6 +57,19 @@ def _restore_into_an_empty_database() -> None:
             ContentType(pk=row["pk"], **row["fields"]) for row in rows
         )
 
+    def _advance_sequences(name):
+        # The restore inserts rows with their own keys and leaves the sequences where they were, possibly below
+        # those keys (PostgreSQL): the next insert would take a key already in use. Move each past the highest key.
+        from django.apps import apps
+        from django.core.management.color import no_style
+
+        connection = connections[name]
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True))
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+
     original_teardown = TransactionTestCase._fixture_teardown
 
     def fixture_teardown(self):
@@ -67,6 +83,7 @@ def _restore_into_an_empty_database() -> None:
                 if contents is not None:
                     _content_types_first(name, contents)
                     connections[name].creation.deserialize_db_from_string(contents)
+                    _advance_sequences(name)
                     ContentType.objects.clear_cache()
 
     TransactionTestCase._fixture_setup = classmethod(fixture_setup)

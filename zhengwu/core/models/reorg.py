@@ -3,6 +3,8 @@ predecessor → successor links they leave, and the old site hosts that answer 3
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 
 class ReorgKind(models.TextChoices):
@@ -102,3 +104,13 @@ class HostRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_hostname} → {self.target_site.hostname}{self.path_prefix}"
+
+
+@receiver(post_save, sender=HostRedirect)
+@receiver(post_delete, sender=HostRedirect)
+def _host_redirects_changed(sender, **kwargs) -> None:
+    # Every write, from the admin or a service, and a delete cascaded from the target site: requests must not go on
+    # answering from the cached table. A hit counter update is a queryset update and sends no signal.
+    from ..redirects import invalidate_host_redirects
+
+    invalidate_host_redirects()
