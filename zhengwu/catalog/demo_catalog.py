@@ -78,6 +78,43 @@ ASPECTS = [
     ("历史档案", ["档案编号", "归档日期"]),
     ("异常名录", ["列入原因", "列入日期"]),
 ]
+# Statistics and annual reports are what the county opens to the public: no personal items, one row per town.
+OPEN_ASPECTS = {"统计汇总", "年度报告"}
+PERSONAL_ITEMS = {"公民身份号码", "姓名", "男方身份号码", "女方身份号码", "学籍号", "法定代表人"}
+TOWN_ITEM = "乡镇（街道）"
+LICENCES = ["gov-open", "cc-by-4.0", "gov-open", "cc-zero"]
+# 信息项 → values its demo rows take (others get numbered or generated values by their type).
+VALUES = {
+    "性别": ["男", "女"],
+    "登记类型": ["结婚登记", "离婚登记", "补领结婚证"],
+    "参保险种": ["企业职工基本养老保险", "城乡居民基本养老保险", "失业保险", "工伤保险"],
+    "缴费状态": ["正常缴费", "暂停缴费"],
+    "救助类别": ["最低生活保障", "特困人员供养", "临时救助"],
+    "安置方式": ["自主就业", "安排工作", "退休"],
+    "登记状态": ["存续", "注销", "吊销"],
+    "预算级次": ["县级"],
+    "经营类别": ["批发", "零售", "进出口"],
+    "比例尺": ["1:500", "1:2000", "1:10000"],
+    "坐标系": ["CGCS2000"],
+    "用地性质": ["居住用地", "工业用地", "商业服务业用地", "公共管理与公共服务用地"],
+    "地类": ["耕地", "林地", "园地", "草地"],
+    "权属": ["集体", "国有"],
+    "技术等级": ["二级", "三级", "四级"],
+    "监测项目": ["PM2.5", "PM10", "二氧化氮", "化学需氧量"],
+    "计量单位": ["万元", "个", "人"],
+    "业务主管单位": ["示范县民政局", "示范县教育和体育局", "示范县文化广电旅游局"],
+    "主管部门": ["示范县财政局", "示范县教育和体育局", "示范县卫生健康局"],
+    "许可事项": ["食品经营许可", "建筑工程施工许可", "排污许可"],
+    "管理单位": ["示范县水利局", "乡镇水利站"],
+    "学校": ["示范县第一中学", "示范县实验小学", "青山镇中心小学"],
+    "年级": ["一年级", "四年级", "初二", "高一"],
+    "登记机构": ["示范县人民医院", "示范县妇幼保健院"],
+    "指标名称": ["地区生产总值", "社会消费品零售总额", "规模以上工业增加值"],
+    "科目编码": ["101", "103", "201", "208"],
+    "商品名称": ["大米", "猪肉", "鸡蛋", "食用油"],
+    "规格": ["一级", "散装", "5L 桶装"],
+}
+NUMERIC_HINTS = ("数量", "数值", "金额", "总投资", "价格", "面积", "里程", "监测值")
 CYCLES = ["实时", "每日", "每周", "每月", "每季度", "每年"]
 FORMATS = ["数据库", "电子表格", "接口", "电子文件"]
 CONDITIONS = "仅限依法履行职责需要，用于本部门政务服务和监管事项，不得向第三方提供"
@@ -167,6 +204,10 @@ def build_catalog(ctx: DemoContext) -> None:
             roll = rng.random()
             share_type = "unconditional" if roll < 0.5 else "conditional" if roll < 0.88 else "none"
             names = list(dict.fromkeys(base_items + extra_items))
+            is_open = aspect in OPEN_ASPECTS
+            if is_open:
+                share_type = "unconditional"
+                names = [TOWN_ITEM, *(name for name in names if name not in PERSONAL_ITEMS)]
             data = ResourceData(
                 classification=node,
                 name=f"{subject}{aspect}",
@@ -182,7 +223,7 @@ def build_catalog(ctx: DemoContext) -> None:
                 summary=f"示范县{orgs[provider].name.removeprefix('示范县')}掌握的{subject}{aspect}。",
                 resource_format=FORMATS[index % len(FORMATS)],
                 update_cycle=CYCLES[rng.randrange(len(CYCLES))],
-                open_to_public=share_type == "unconditional" and aspect in {"统计汇总", "年度报告"},
+                open_to_public=is_open,
                 open_condition="",
                 published_on=today - dt.timedelta(days=rng.randrange(30, 700)),
             )
@@ -194,10 +235,90 @@ def build_catalog(ctx: DemoContext) -> None:
             entry.save(update_fields=["data_updated_on"])
     version = catalog.publish_version(actor=admin, note="示范县政务信息资源目录（第一版）")
     requests = _sharing(ctx, entries, staff, admin)
+    opened = _open_data(ctx, [e for e in entries if e.open_to_public], staff, random.Random(ctx.seed + 66))
     ctx.objects["catalog_entries"] = entries
     ctx.log(
-        f"目录条目 {len(entries)} 条（{len(departments)} 个部门），目录第 {version.number} 版；共享申请 {requests} 件"
+        f"目录条目 {len(entries)} 条（{len(departments)} 个部门），目录第 {version.number} 版；共享申请 {requests} 件；"
+        f"开放数据集 {opened} 个"
     )
+
+
+def _open_data(ctx: DemoContext, entries, staff, rng: random.Random) -> int:
+    """Each open entry gets a licence and a data file written from its 信息项 (a CSV; every other one an .xlsx as
+    well), one row per town and period, as a department would upload them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .services.opendata import add_file, set_licence
+
+    towns = [org.name for org in ctx.objects["orgs"].values() if org.kind in {"township", "subdistrict"}]
+    towns = sorted(towns) or ["城关镇"]
+    for index, entry in enumerate(entries):
+        actor = staff_for(staff, entry.provider)
+        set_licence(actor=actor, resource=entry, licence=LICENCES[index % len(LICENCES)])
+        items = list(entry.items.order_by("position", "pk"))
+        header = [item.name for item in items]
+        rows = [[_value(item, town, n, rng) for item in items] for n, town in enumerate(towns)]
+        add_file(
+            actor=actor,
+            resource=entry,
+            uploaded_file=SimpleUploadedFile(f"{entry.name}.csv", _csv(header, rows), content_type="text/csv"),
+            title=f"{entry.name}（CSV）",
+        )
+        if index % 2 == 0:
+            add_file(
+                actor=actor,
+                resource=entry,
+                uploaded_file=SimpleUploadedFile(f"{entry.name}.xlsx", _xlsx(entry.name, header, rows)),
+                title=f"{entry.name}（Excel）",
+            )
+    return len(entries)
+
+
+def _value(item, town: str, n: int, rng: random.Random) -> str:
+    from django.utils import timezone
+
+    name = item.name
+    if name == TOWN_ITEM:
+        return town
+    if name in VALUES:
+        return VALUES[name][(n + rng.randrange(len(VALUES[name]))) % len(VALUES[name])]
+    if item.data_type == "日期型":
+        return (timezone.localdate() - dt.timedelta(days=rng.randrange(10, 360))).isoformat()
+    if name == "年度":
+        return str(timezone.localdate().year - 1)
+    if name == "统计期":
+        year = timezone.localdate().year - 1
+        return f"{year}年第{rng.randrange(1, 5)}季度"
+    if name.endswith(NUMERIC_HINTS):
+        return str(rng.randrange(12, 4800)) if name == "数量" else f"{rng.uniform(1, 9999):.2f}"
+    return f"{name.removesuffix('名称')}{n + 1:03d}"
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")  # with a BOM, so that Excel opens it in the right encoding
+
+
+def _xlsx(title: str, header: list[str], rows: list[list[str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _sharing(ctx: DemoContext, entries, staff, admin) -> int:
