@@ -261,7 +261,9 @@ def _open_data(ctx: DemoContext, entries, staff, rng: random.Random) -> int:
         add_file(
             actor=actor,
             resource=entry,
-            uploaded_file=SimpleUploadedFile(f"{entry.name}.csv", _csv(header, rows), content_type="text/csv"),
+            uploaded_file=SimpleUploadedFile(
+                f"{entry.name}.csv", _csv(header, rows), content_type="text/csv"
+            ),
             title=f"{entry.name}（CSV）",
         )
         if index % 2 == 0:
