@@ -40,3 +40,7 @@ def import_columns() -> list[dict]:
 
 def header_scan_rows() -> int:
     return int(_load("import_columns.json")["header_scan_rows"])
+
+
+def supervision() -> dict:
+    return _load("supervision.json")

@@ -1,3 +1,4 @@
+from .cases import CasePause, CaseSource, Decision, ServiceCase
 from .items import (
     CaseKind,
     ItemFile,
@@ -8,4 +9,16 @@ from .items import (
     ServiceItem,
 )
 
-__all__ = ["CaseKind", "ItemFile", "ItemLevel", "ItemVersion", "Material", "ProcessStep", "ServiceItem"]
+__all__ = [
+    "CaseKind",
+    "CasePause",
+    "CaseSource",
+    "Decision",
+    "ItemFile",
+    "ItemLevel",
+    "ItemVersion",
+    "Material",
+    "ProcessStep",
+    "ServiceCase",
+    "ServiceItem",
+]
