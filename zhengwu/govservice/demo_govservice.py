@@ -893,3 +893,93 @@ def build_items(ctx: DemoContext) -> None:
                     create_item(actor=None, data=data)
                     made += 1
     ctx.log(f"政务服务事项 {made} 项（{len(DEPARTMENTS)} 个部门）")
+
+
+@demo_step(63, "网上办事：一年的办件与电子监察")
+def build_cases(ctx: DemoContext) -> None:
+    """A year of cases up to today, loaded through the same import as an old system's: most finished within the
+    promised limit, some early, a few past it (黄牌) or past the statutory limit (红牌), some paused for 检验 or
+    专家评审, the latest still open."""
+    import datetime as dt
+    import json
+    import random
+
+    from django.utils import timezone
+
+    from zhengwu.core.selectors.calendar import get_work_calendar
+    from zhengwu.core.services.clock import SHANGHAI
+
+    from .models import ServiceCase, ServiceItem
+    from .services.supervision import import_cases, supervision_figures
+
+    if ServiceCase.objects.exists():
+        return
+    rng = random.Random(ctx.seed + 63)
+    calendar = get_work_calendar()
+    today = timezone.localdate()
+    first = today - dt.timedelta(days=365)
+    workdays = [
+        first + dt.timedelta(days=n) for n in range(366) if calendar.is_workday(first + dt.timedelta(days=n))
+    ]
+    items = list(ServiceItem.objects.select_related("current_version").order_by("code"))
+    per_item = max(3, round(30 * min(ctx.scale, 1.0)))
+    lines = []
+    for item in items:
+        version = item.current_version
+        for n in range(per_item):
+            accepted_on = rng.choice(workdays)
+            accepted_at = dt.datetime.combine(
+                accepted_on, dt.time(rng.randrange(9, 17), rng.randrange(60)), tzinfo=SHANGHAI
+            )
+            promised, legal = version.promised_limit_days, version.legal_limit_days
+            roll = rng.random()
+            if roll < 0.02:
+                took = legal + rng.randrange(1, 4)  # 红牌
+            elif roll < 0.08 and legal > promised:
+                took = rng.randrange(promised + 1, legal + 1)  # 黄牌
+            elif promised == 0:
+                took = 0
+            else:
+                took = rng.randrange(max(1, promised // 3), promised + 1)
+            pauses = []
+            if promised and rng.random() < 0.05:
+                start = calendar.shift(accepted_on, max(1, took // 2))
+                end = calendar.shift(start, rng.randrange(2, 6))
+                pauses = [
+                    {
+                        "from": start.isoformat(),
+                        "to": end.isoformat(),
+                        "reason": rng.choice(["检验", "专家评审", "鉴定"]),
+                    }
+                ]
+                took += calendar.count(start, end)
+            finished_on = calendar.shift(accepted_on, took)
+            finished_at = None
+            if finished_on < today and rng.random() > 0.005:
+                finished_at = dt.datetime.combine(
+                    finished_on, dt.time(rng.randrange(9, 18), rng.randrange(60))
+                )
+                finished_at = max(
+                    finished_at.replace(tzinfo=accepted_at.tzinfo) - dt.timedelta(hours=8), accepted_at
+                )
+            elif pauses and dt.date.fromisoformat(pauses[0]["to"]) >= today:
+                pauses = []  # a pause is recorded once it ends
+            lines.append(
+                json.dumps(
+                    {
+                        "id": f"{item.code}-{accepted_on:%Y%m%d}-{n:03d}",
+                        "item_code": item.code,
+                        "accepted_at": accepted_at.isoformat(),
+                        "finished_at": finished_at.isoformat() if finished_at else None,
+                        "pauses": pauses,
+                        "decision": ("准予" if rng.random() < 0.96 else "不予") if finished_at else None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    summary = import_cases(data="\n".join(lines).encode("utf-8"))
+    figures = supervision_figures(date_from=first, date_to=today)
+    ctx.log(
+        f"办件 {summary.created} 件；近一年办结 {figures['finished']} 件，黄牌 {figures['yellow']} 件，"
+        f"红牌 {figures['red']} 件"
+    )

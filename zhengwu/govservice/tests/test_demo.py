@@ -27,3 +27,31 @@ def test_demo_items_across_ten_departments():
     assert 0 < len(online) < items.count()
     build_items(ctx)  # idempotent
     assert ServiceItem.objects.count() == items.count()
+
+
+def test_demo_year_of_cases_has_cards_pauses_and_open_cases(official_calendar):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhengwu.core.demo_core import build_organizations
+    from zhengwu.govservice.demo_govservice import build_cases, build_items
+    from zhengwu.govservice.models import CasePause, ServiceCase
+    from zhengwu.govservice.services.supervision import supervision_figures
+
+    ctx = DemoContext()
+    build_organizations(ctx)
+    build_items(ctx)
+    build_cases(ctx)
+    today = timezone.localdate()
+    cases = ServiceCase.objects.all()
+    assert 1500 <= cases.count() <= 2500
+    assert CasePause.objects.exists() and cases.filter(finished_at__isnull=True).exists()
+    figures = supervision_figures(date_from=today - dt.timedelta(days=365), date_to=today)
+    assert figures["accepted"] == cases.count()
+    assert 0 < figures["red"] < figures["yellow"] < figures["finished"] * 0.15
+    assert 0.2 < figures["early_rate"] < 0.95
+    assert figures["avg_actual_workdays"] < figures["avg_promised_workdays"] < figures["avg_legal_workdays"]
+    assert len(figures["units"]) == 10
+    build_cases(ctx)  # idempotent
+    assert ServiceCase.objects.count() == figures["accepted"]
