@@ -169,7 +169,7 @@ def test_bad_lines_are_all_named_and_nothing_is_imported(tmp_path, county):
     ]  # fmt: skip
     path.write_text("\n".join(lines), encoding="utf-8")
     err = io.StringIO()
-    with pytest.raises(CommandError, match="8 处错误.*均未导入"):
+    with pytest.raises(CommandError, match=r"8 处错误.*均未导入"):
         call_command("services", "import-cases", str(path), stderr=err)
     text = err.getvalue()
     for n in range(2, 10):

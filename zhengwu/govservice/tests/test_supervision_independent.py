@@ -164,7 +164,9 @@ def T(day: str, time: str = "10:00") -> str:
 
 CASES = [
     # 国庆 2026 (10月1–7日 off, 10月10日 Saturday worked). P20 accepted 9月30日: 承诺 due 10月13日.
-    Case("C01", P20, T("2026-09-30", "09:00"), T("2026-10-13", "16:00"), intent="done", note="on promised due"),
+    Case(
+        "C01", P20, T("2026-09-30", "09:00"), T("2026-10-13", "16:00"), intent="done", note="on promised due"
+    ),
     Case("C02", P20, T("2026-09-30"), T("2026-10-12"), intent="early", note="one working day before"),
     Case("C03", P20, T("2026-09-30"), T("2026-10-14"), intent="yellow", note="one day after promised due"),
     Case("C04", P20, T("2026-09-29"), T("2026-11-03"), intent="red", note="after the legal due: red only"),
@@ -190,7 +192,9 @@ CASES = [
     # 中秋 9月25日 off and Sunday 9月20日 worked: P15 accepted Friday 9月18日, 承诺 8 due 9月30日.
     Case("C07", P15, T("2026-09-18"), T("2026-09-29"), intent="early", note="across 9/20 makeup and 9/25"),
     Case("C08", P15, T("2026-09-18"), T("2026-09-30"), intent="done", note="on due across 9/20 and 9/25"),
-    Case("C09", P15, T("2026-10-09"), T("2026-10-10"), intent="early", note="finished on Saturday makeup day"),
+    Case(
+        "C09", P15, T("2026-10-09"), T("2026-10-10"), intent="early", note="finished on Saturday makeup day"
+    ),
     # 即办件.
     Case("C10", JB0, T("2026-10-08", "10:00"), T("2026-10-08", "15:00"), intent="done", note="即办 same day"),
     Case("C11", JB0, T("2026-10-09"), T("2026-10-10"), intent="red", note="即办 法定0, next working day"),
@@ -202,13 +206,21 @@ CASES = [
     Case("C16", P10, T("2026-10-28"), None, intent="open-yellow", note="open past promised due"),
     Case("C17", P20, T("2026-10-30"), None, intent="open", note="open, promised due is the as-of date"),
     # Shanghai dates: accepted 2026-09-01 00:30 Shanghai (UTC 8月31日); promised due 9月8日.
-    Case("C18", P20, "2026-08-31T16:30:00Z", T("2026-09-08"), intent="done", note="UTC acceptance, next date"),
+    Case(
+        "C18", P20, "2026-08-31T16:30:00Z", T("2026-09-08"), intent="done", note="UTC acceptance, next date"
+    ),
     # Finished 10月10日 00:30 Shanghai (UTC 10月9日), after the due 10月9日.
     Case("C19", P15, T("2026-09-21"), "2026-10-09T16:30:00Z", intent="yellow", note="UTC finish, next date"),
     # Accepted 10月1日 00:30 Shanghai (UTC 9月30日), a holiday: 承诺 due 10月10日.
-    Case("C20", P10, "2026-09-30T16:30:00Z", T("2026-10-12"), intent="yellow", note="UTC acceptance on holiday"),
-    Case("C21", P20, T("2026-10-26"), T("2026-11-06", "15:00"), intent="yellow", note="finished on as-of date"),
-    Case("C22", P10, T("2026-10-23"), T("2026-11-07", "09:00"), intent="open-yellow", note="finished day after"),
+    Case(
+        "C20", P10, "2026-09-30T16:30:00Z", T("2026-10-12"), intent="yellow", note="UTC acceptance on holiday"
+    ),
+    Case(
+        "C21", P20, T("2026-10-26"), T("2026-11-06", "15:00"), intent="yellow", note="finished on as-of date"
+    ),
+    Case(
+        "C22", P10, T("2026-10-23"), T("2026-11-07", "09:00"), intent="open-yellow", note="finished day after"
+    ),
     # 春节 2026.
     Case(
         "C23",
@@ -223,7 +235,14 @@ CASES = [
     Case("C24", P20, T("2026-02-12"), T("2026-02-26"), intent="done", note="on due across 春节"),
     Case("C25", P10, T("2026-02-13"), T("2026-02-27"), intent="yellow", note="across 春节, after promised"),
     Case("C26", P10, T("2026-02-13"), T("2026-03-20"), intent="red", note="across 春节, after legal"),
-    Case("C27", JB0, T("2026-02-14", "09:30"), T("2026-02-14", "11:00"), intent="done", note="即办 on makeup Sat"),
+    Case(
+        "C27",
+        JB0,
+        T("2026-02-14", "09:30"),
+        T("2026-02-14", "11:00"),
+        intent="done",
+        note="即办 on makeup Sat",
+    ),
     Case(
         "C28",
         P15,
@@ -237,13 +256,21 @@ CASES = [
     # Other holidays.
     Case("C32", P15, T("2026-05-06"), T("2026-05-15"), intent="done", note="on due after 劳动节, 5/9 makeup"),
     Case("C33", P20, T("2026-04-30"), T("2026-05-08"), intent="early", note="across 劳动节"),
-    Case("C34", P10, T("2026-06-17"), T("2026-06-18"), decision="不予", intent="early", note="不予 still finished"),
+    Case(
+        "C34",
+        P10,
+        T("2026-06-17"),
+        T("2026-06-18"),
+        decision="不予",
+        intent="early",
+        note="不予 still finished",
+    ),
     Case("C35", JB0, T("2026-06-18"), T("2026-06-22"), intent="red", note="即办 across 端午 6/19"),
     Case(
         "C36",
         P15,
         T("2026-03-02"),
-        T("2026-03-16"),
+        T("2026-03-19"),
         (("2026-03-03", "2026-03-10"),),
         intent="done",
         note="pause, finished on the moved due",
@@ -268,8 +295,8 @@ MAIN = ("2026-02-01", "2026-10-31", "2026-11-06")
 RUNS = [
     MAIN,
     ("2026-09-01", "2026-09-30", "2026-10-09"),  # September only, judged on 10月9日: most are still open
-    ("2026-10-01", "2026-10-31", "2026-10-12"),  # October, judged on 10月12日
-    ("2026-02-01", "2026-03-31", "2026-02-27"),  # 春节, judged before several finishes
+    ("2026-10-01", "2026-10-15", "2026-10-16"),  # early October, judged on 10月16日
+    ("2026-02-01", "2026-02-27", "2026-02-27"),  # 春节, judged on 2月27日, before several finishes
 ]
 
 
@@ -507,11 +534,15 @@ def test_cases_show_what_they_are_meant_to_show():
         else:
             got = "early" if j.early else "done"
         assert got == case.intent, (case.id, case.note, got)
-    # No pause straddles an as-of date of the runs (what happens then is not part of the contract).
-    for _, _, as_of in RUNS:
+    # No pause straddles an as-of date of the runs, and no case of a run is accepted after its as-of date (what
+    # happens then is not part of the contract).
+    for start, end, as_of in RUNS:
         for case in CASES:
             for s, e in case.pauses:
                 assert not (d(s) <= d(as_of) < d(e)), (case.id, as_of)
+            accepted = shanghai_date(moment(case.accepted))
+            if d(start) <= accepted <= d(end):
+                assert accepted <= d(as_of), (case.id, as_of)
     # The UTC moments really fall on the next Shanghai date.
     assert moment("2026-08-31T16:30:00Z").date() == d("2026-08-31")
     assert shanghai_date(moment("2026-08-31T16:30:00Z")) == d("2026-09-01")
