@@ -1,0 +1,30 @@
+"""The 电子监察 page of the staff admin."""
+
+from __future__ import annotations
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from .admin_views import VIEW, SupervisionView
+
+
+@hooks.register("register_admin_urls")
+def register_govservice_urls():
+    return [path("govservice/supervision/", SupervisionView.as_view(), name="govservice_supervision")]
+
+
+class SupervisionMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(VIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_supervision_menu_item():
+    return SupervisionMenuItem(
+        "电子监察",
+        reverse("govservice_supervision"),
+        name="govservice-supervision",
+        icon_name="warning",
+        order=460,
+    )
