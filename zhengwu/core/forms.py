@@ -325,3 +325,26 @@ class ServiceFormMixin:
             self.produced_error_code = "validation_error"
             self.produced_error_message = self.get_error_message()
             return self.form_invalid(form)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (public forms' attachments); ``max_files`` caps their number."""
+
+    def __init__(self, *args: Any, max_files: int | None = None, accept: Any = (), **kwargs: Any) -> None:
+        self.max_files = max_files
+        attrs = {"accept": ",".join(f".{kind}" for kind in accept)} if accept else {}
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list:
+        files = list(data) if isinstance(data, list | tuple) else ([data] if data else [])
+        if self.max_files is not None and len(files) > self.max_files:
+            raise ValidationError(f"{self.label or '附件'}最多 {self.max_files} 个。")
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        single = super().clean
+        return [single(item, initial) for item in files]

@@ -169,7 +169,7 @@ def _overdue(period: dict[str, dt.date], organizations) -> list[dict[str, Any]]:
             accepted_on=case.accepted_on,
             finished_on=case.finished_on,
             promised_days=case.promised_days,
-            legal_days=case.legal_days,
+            legal_days=case.legal_days + case.extension_days,
             pauses=[(p.start_on, p.end_on) for p in case.pauses.all()],
             as_of=as_of,
         )
@@ -187,3 +187,218 @@ def _overdue(period: dict[str, dt.date], organizations) -> list[dict[str, Any]]:
         if len(rows) >= OVERDUE_SHOWN:
             break
     return rows
+
+
+# -- 网上申报: the unit's list and one application with its actions -----------------------------------------------
+
+HANDLE_VIEW = "govservice.view_application"
+
+
+class _AppPage(WagtailAdminTemplateMixin, View):
+    header_icon = "doc-full"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        if not request.user.has_perm(HANDLE_VIEW):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        from django.urls import reverse
+
+        return [*self.breadcrumbs_items, {"url": reverse("govservice_applications"), "label": "网上申报"}]
+
+
+class ApplicationListView(_AppPage):
+    template_name = "govservice/admin/applications.html"
+    page_title = "网上申报"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        from django.core.paginator import Paginator
+
+        from .models import Application, ApplicationStatus
+
+        qs = scope_queryset(
+            Application.objects.select_related("version", "organization", "case", "current_step"),
+            request.user,
+        )
+        status = request.GET.get("status", "")
+        if status in ApplicationStatus.values:
+            qs = qs.filter(status=status)
+        q = request.GET.get("q", "").strip()[:40]
+        if q:
+            qs = qs.filter(
+                Q(tracking_number__icontains=q)
+                | Q(applicant_name__icontains=q)
+                | Q(version__name__icontains=q)
+            )
+        page = Paginator(qs.order_by("-received_at", "-pk"), 30).get_page(request.GET.get("page"))
+        return self.render_to_response(
+            self.get_context_data(
+                page_obj=page,
+                statuses=ApplicationStatus.choices,
+                status=status,
+                q=q,
+                today=timezone.localdate(),
+            )
+        )
+
+
+class ApplicationDetailView(_AppPage):
+    template_name = "govservice/admin/application.html"
+
+    def _application(self, request: HttpRequest, pk: int):
+        from django.http import Http404
+
+        from .models import Application
+
+        application = (
+            scope_queryset(
+                Application.objects.select_related("version", "organization", "case", "current_step"),
+                request.user,
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if application is None:
+            raise Http404("找不到该申报，或您无权查看。")
+        return application
+
+    def get(
+        self, request: HttpRequest, pk: int, errors: list[str] | None = None, typed: dict | None = None
+    ) -> HttpResponse:
+        from .services import applications as svc
+
+        application = self._application(request, pk)
+        self.page_title = f"网上申报 {application.tracking_number}"
+        settings_ = rules_settings()
+        return self.render_to_response(
+            self.get_context_data(
+                application=application,
+                files=application.files.order_by("round", "pk"),
+                events=application.events.order_by("at", "pk"),
+                materials=[m.name for m in application.version.materials.all()],
+                notice_overdue=svc.notice_overdue(application),
+                step_due=svc.step_due(application),
+                suspension_reasons=settings_["suspension_reasons"],
+                delivery_methods=settings_["delivery_methods"],
+                can_handle=request.user.has_perm(svc.HANDLE),
+                can_extend=request.user.has_perm(svc.APPROVE_EXTENSION),
+                errors=errors or [],
+                typed=typed or {},
+            ),
+            status=400 if errors else 200,
+        )
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+
+        from .services import applications as svc
+
+        application = self._application(request, pk)
+        action = request.POST.get("action", "")
+        post = request.POST
+        actions = {
+            "accept": (lambda: svc.accept(application=application, actor=request.user), "已受理。"),
+            "reject": (
+                lambda: svc.reject(
+                    application=application, actor=request.user, reason=post.get("reason", "")
+                ),
+                "已不予受理。",
+            ),
+            "correction": (
+                lambda: svc.request_correction(
+                    application=application,
+                    actor=request.user,
+                    materials=post.getlist("materials"),
+                    note=post.get("note", ""),
+                ),
+                "已一次性告知补正。",
+            ),
+            "step": (
+                lambda: svc.complete_step(
+                    application=application, actor=request.user, note=post.get("note", "")
+                ),
+                "本环节已完成。",
+            ),
+            "suspend": (
+                lambda: svc.suspend(
+                    application=application,
+                    actor=request.user,
+                    kind=post.get("kind", ""),
+                    reason=post.get("reason", ""),
+                ),
+                "已进入特别程序，办理期限暂停计算。",
+            ),
+            "resume": (
+                lambda: svc.resume(application=application, actor=request.user),
+                "特别程序结束，恢复计算期限。",
+            ),
+            "extend": (
+                lambda: svc.extend(
+                    application=application, actor=request.user, reason=post.get("reason", "")
+                ),
+                "已批准延长审批期限。",
+            ),
+            "decide": (
+                lambda: svc.decide(
+                    application=application,
+                    actor=request.user,
+                    grant=post.get("grant") == "1",
+                    reason=post.get("reason", ""),
+                ),
+                "已作出决定。",
+            ),
+            "deliver": (
+                lambda: svc.deliver(
+                    application=application, actor=request.user, method=post.get("method", "")
+                ),
+                "已送达，办结。",
+            ),
+        }
+        if action not in actions:
+            return self.get(request, pk, errors=["请选择要执行的操作。"])
+        run, done = actions[action]
+        try:
+            run()
+        except PermissionDenied as exc:
+            return self.get(
+                request,
+                pk,
+                errors=[str(exc) or "您没有执行此操作的权限。"],
+                typed={"action": action, **post.dict()},
+            )
+        except ValidationError as exc:
+            return self.get(request, pk, errors=exc.messages, typed={"action": action, **post.dict()})
+        messages.success(request, done)
+        from django.urls import reverse
+
+        return HttpResponseRedirect(reverse("govservice_application", args=[pk]))
+
+
+class ApplicationFileView(_AppPage):
+    def get(self, request: HttpRequest, pk: int, file_id: int):
+        from django.http import FileResponse, Http404
+
+        from .models import ApplicationFile
+
+        stored = (
+            ApplicationFile.objects.select_related("application")
+            .filter(pk=file_id, application_id=pk)
+            .first()
+        )
+        if stored is None or not is_in_scope_app(stored.application, request.user):
+            raise Http404("找不到该文件，或您无权查看。")
+        return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.display_name)
+
+
+def is_in_scope_app(application, user) -> bool:
+    from zhengwu.core.scoping import is_in_scope
+
+    return is_in_scope(application, user)
+
+
+def rules_settings() -> dict:
+    from . import rules
+
+    return rules.extension_rules()

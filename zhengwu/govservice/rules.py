@@ -44,3 +44,13 @@ def header_scan_rows() -> int:
 
 def supervision() -> dict:
     return _load("supervision.json")
+
+
+def application_fields(item_code: str) -> list[dict]:
+    """The fields of the online application form of one item (data: ``rules/application_forms.json``)."""
+    forms = _load("application_forms.json")
+    return forms["items"].get(item_code, forms["default"])
+
+
+def extension_rules() -> dict:
+    return _load("applications.json")

@@ -12,4 +12,6 @@ urlpatterns = [
     path("bsfw/sx/<int:pk>/", views.guide, name="govservice_guide"),
     path("bsfw/sx/<int:pk>/dy/", views.guide_print, name="govservice_guide_print"),
     path("bsfw/sx/<int:pk>/fj/<int:file_id>/", views.item_file, name="govservice_item_file"),
+    path("bsfw/sx/<int:pk>/sb/", views.apply, name="govservice_apply"),
+    path("bsfw/cx/", views.lookup, name="govservice_lookup"),
 ]

@@ -3,16 +3,22 @@ printable view and the blank forms and samples of its materials. Thin: reads com
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from wagtail.models import Site
 
+from zhengwu.core.client_address import client_ip
+from zhengwu.core.forms import apply_errors
+from zhengwu.core.humancheck import PublicFormGuard, guarded_lookup, lookup_needs_human_check
 from zhengwu.core.models import Organization
 
 from . import rules
-from .models import ItemFile
+from .forms import ApplicationForm, CorrectionForm, LookupForm
+from .models import Application, ApplicationStatus, ItemFile
 from .selectors import items as selectors
 
 
@@ -122,3 +128,102 @@ def item_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
         ).distinct()
     )
     return FileResponse(item_file.file.open("rb"), as_attachment=True, filename=item_file.display_name)
+
+
+# -- 网上申报 ------------------------------------------------------------------------------------------------------
+
+
+@never_cache
+def apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """在线申办: the item's form and materials, the captcha (or an SMS code) and limits per address and phone; the
+    tracking number and query code are shown only after the application is stored; what was typed is kept."""
+    from .services.applications import Applicant, submit_application
+
+    ctx = _guide_context(request, pk)
+    item = ctx["item"]
+    if not ctx["version"].online_capable:
+        raise Http404("该事项不能在线申办，请按办事指南到办理地点申请。")
+    ctx["limited"] = ""
+    status = 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, item=item)
+        guard = PublicFormGuard(request, scope="govservice_apply")
+        if guard.sms_requested():
+            status = guard.send_sms_code(form)
+        else:
+            verdict = guard.check(form, phone_field="phone")
+            ctx["limited"], status = verdict.message, verdict.status
+            if verdict.ok:
+                data = form.cleaned_data
+                try:
+                    application = submit_application(
+                        item=item,
+                        applicant=Applicant(
+                            kind=data["applicant_kind"],
+                            name=data["applicant_name"],
+                            id_number=data["applicant_id_number"],
+                            phone=data["phone"],
+                            email=data.get("email") or "",
+                            contact_name=data.get("contact_name") or "",
+                        ),
+                        form_data=form.form_data(),
+                        files=form.files_by_material(),
+                        ip_address=client_ip(request),
+                    )
+                except ValidationError as exc:
+                    guard.rejected()
+                    apply_errors(form, exc)
+                    status = 400
+                else:
+                    guard.accepted()
+                    ctx["submitted"] = application
+                    return render(request, "govservice/apply_done.html", ctx)
+            elif status == 200:
+                status = 400
+    else:
+        form = ApplicationForm(item=item)
+    ctx["form"] = form
+    return render(request, "govservice/apply.html", ctx, status=status)
+
+
+@never_cache
+def lookup(request: HttpRequest) -> HttpResponse:
+    """办件查询: by number and query code the applicant sees the state and history, what to correct, and uploads it."""
+    from .services.applications import submit_correction
+
+    ctx = _context(request)
+    form = LookupForm(request.POST or None, human_check=lookup_needs_human_check(request))
+    outcome = guarded_lookup(
+        request,
+        form=form,
+        scope="govservice_lookup",
+        queryset=Application.objects.select_related("version", "organization", "case", "current_step"),
+    )
+    application = outcome.case
+    ctx.update(form=form, limited=outcome.limited, application=application)
+    if application is not None:
+        correction = None
+        if application.status == ApplicationStatus.CORRECTION:
+            posted = "correct" in request.POST
+            correction = CorrectionForm(
+                request.POST if posted else None, request.FILES if posted else None, application=application
+            )
+            if posted and correction.is_valid():
+                try:
+                    application = submit_correction(
+                        application=application,
+                        files=correction.files_by_material(),
+                        note=correction.cleaned_data.get("note", ""),
+                    )
+                except ValidationError as exc:
+                    apply_errors(correction, exc)
+                else:
+                    ctx["corrected"] = True
+                    correction = None
+        ctx.update(
+            application=application,
+            correction=correction,
+            events=application.events.filter(public=True).order_by("at", "pk"),
+            query_code=form.cleaned_data.get("query_code", "") if form.is_valid() else "",
+        )
+    return render(request, "govservice/lookup.html", ctx, status=outcome.status)

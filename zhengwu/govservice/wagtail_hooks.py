@@ -6,12 +6,32 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from .admin_views import VIEW, SupervisionView
+from .admin_views import (
+    HANDLE_VIEW,
+    VIEW,
+    ApplicationDetailView,
+    ApplicationFileView,
+    ApplicationListView,
+    SupervisionView,
+)
 
 
 @hooks.register("register_admin_urls")
 def register_govservice_urls():
-    return [path("govservice/supervision/", SupervisionView.as_view(), name="govservice_supervision")]
+    return [
+        path("govservice/supervision/", SupervisionView.as_view(), name="govservice_supervision"),
+        path("govservice/applications/", ApplicationListView.as_view(), name="govservice_applications"),
+        path(
+            "govservice/applications/<int:pk>/",
+            ApplicationDetailView.as_view(),
+            name="govservice_application",
+        ),
+        path(
+            "govservice/applications/<int:pk>/files/<int:file_id>/",
+            ApplicationFileView.as_view(),
+            name="govservice_application_file",
+        ),
+    ]
 
 
 class SupervisionMenuItem(MenuItem):
@@ -27,4 +47,20 @@ def register_supervision_menu_item():
         name="govservice-supervision",
         icon_name="warning",
         order=460,
+    )
+
+
+class ApplicationsMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(HANDLE_VIEW)
+
+
+@hooks.register("register_admin_menu_item")
+def register_applications_menu_item():
+    return ApplicationsMenuItem(
+        "网上申报",
+        reverse("govservice_applications"),
+        name="govservice-applications",
+        icon_name="doc-full",
+        order=455,
     )

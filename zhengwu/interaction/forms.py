@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from zhengwu.core.forms import MultipleFileField
 from zhengwu.core.models import Organization
 from zhengwu.core.models.dispatch import Rating
 
@@ -98,22 +99,6 @@ class EmptyForm(forms.Form):
 class ExtensionForm(forms.Form):
     workdays = forms.IntegerField(label="延期工作日", min_value=1, max_value=60)
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class ReplyForm(forms.Form):

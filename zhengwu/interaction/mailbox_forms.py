@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from zhengwu.core.forms import MultipleFileField as CoreMultipleFileField
 from zhengwu.core.humancheck import HumanCheckForm
 from zhengwu.core.models.dispatch import Rating
 from zhengwu.core.smscode import register_purpose
@@ -17,22 +18,8 @@ register_purpose("mailbox_letter", "提交信箱来信")
 register_purpose("mailbox_lookup", "查询信箱来信办理情况")
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ",".join(f".{k}" for k in ATTACHMENT_KINDS)})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_ATTACHMENTS:
-            raise ValidationError(f"附件最多 {MAX_ATTACHMENTS} 个。")
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+def MultipleFileField(**kwargs: Any) -> CoreMultipleFileField:
+    return CoreMultipleFileField(max_files=MAX_ATTACHMENTS, accept=ATTACHMENT_KINDS, **kwargs)
 
 
 class LetterForm(HumanCheckForm):

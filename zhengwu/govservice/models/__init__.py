@@ -1,3 +1,11 @@
+from .applications import (
+    OPEN_STATUSES,
+    ApplicantKind,
+    Application,
+    ApplicationEvent,
+    ApplicationFile,
+    ApplicationStatus,
+)
 from .cases import CasePause, CaseSource, Decision, ServiceCase
 from .items import (
     CaseKind,
@@ -10,6 +18,12 @@ from .items import (
 )
 
 __all__ = [
+    "OPEN_STATUSES",
+    "ApplicantKind",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationFile",
+    "ApplicationStatus",
     "CaseKind",
     "CasePause",
     "CaseSource",

@@ -160,7 +160,7 @@ def refresh_cases(queryset, calendar: WorkCalendar, *, batch_size: int = 5000) -
                     accepted_on=case.accepted_on,
                     finished_on=case.finished_on,
                     promised_days=case.promised_days,
-                    legal_days=case.legal_days,
+                    legal_days=case.legal_days + case.extension_days,
                     pauses=[(p.start_on, p.end_on) for p in case.pauses.all()],
                 ),
                 calendar.token,
@@ -219,8 +219,9 @@ class _Tally:
         }
 
 
-def _aggregate(queryset, as_of: dt.date) -> dict[int, _Tally]:
-    """One grouped query: tallies per item over cases whose stored figures hold at ``as_of``."""
+def _aggregate(queryset, as_of: dt.date, token: str) -> tuple[dict[int, _Tally], int]:
+    """One grouped query: tallies per item over cases whose stored figures hold at ``as_of``, and how many of
+    them were computed under a calendar other than ``token``."""
     done = Q(finished_on__lte=as_of)
     still_open = Q(finished_on__isnull=True) | Q(finished_on__gt=as_of)
     red = (
@@ -242,12 +243,14 @@ def _aggregate(queryset, as_of: dt.date) -> dict[int, _Tally]:
         promised=Sum("promised_days", filter=done),
         legal=Sum("legal_days", filter=done),
         fallback=Count("pk", filter=Q(uses_fallback_calendar=True)),
+        stale=Count("pk", filter=~Q(calendar_token=token)),
     )
-    tallies = {}
+    tallies, stale = {}, 0
     for row in rows:
         item = row.pop("item_id")
+        stale += row.pop("stale")
         tallies[item] = _Tally(**{key: value or 0 for key, value in row.items()})
-    return tallies
+    return tallies, stale
 
 
 def _tally_one(case: ServiceCase, calendar: WorkCalendar, as_of: dt.date) -> _Tally:
@@ -257,7 +260,7 @@ def _tally_one(case: ServiceCase, calendar: WorkCalendar, as_of: dt.date) -> _Ta
         accepted_on=case.accepted_on,
         finished_on=case.finished_on,
         promised_days=case.promised_days,
-        legal_days=case.legal_days,
+        legal_days=case.legal_days + case.extension_days,
         pauses=[(p.start_on, p.end_on) for p in case.pauses.all()],
         as_of=as_of,
     )
@@ -307,12 +310,14 @@ def supervision_figures(
     scope = ServiceCase.objects.filter(accepted_on__gte=date_from, accepted_on__lte=min(date_to, as_of))
     if organizations is not None:
         scope = scope.filter(organization__in=list(organizations))
-    stale = scope.exclude(calendar_token=calendar.token)
-    if stale.exists():
-        with transaction.atomic():
-            refresh_cases(stale, calendar)
     irregular = Q(last_pause_end__gt=as_of)
-    tallies = _aggregate(scope.exclude(irregular), as_of)
+    # One grouped query; it also counts rows computed under another calendar (after an imported or edited
+    # schedule), which are then computed again and the query repeated.
+    tallies, stale = _aggregate(scope.exclude(irregular), as_of, calendar.token)
+    if stale:
+        with transaction.atomic():
+            refresh_cases(scope.exclude(calendar_token=calendar.token), calendar)
+        tallies, stale = _aggregate(scope.exclude(irregular), as_of, calendar.token)
     for case in scope.filter(irregular).prefetch_related("pauses"):
         tallies.setdefault(case.item_id, _Tally()).add(_tally_one(case, calendar, as_of))
 
