@@ -3,7 +3,7 @@ such lists commonly give them), with 办理流程, a 主项 with its 业务办�
 
 from __future__ import annotations
 
-from zhengwu.core.registry import DemoContext, demo_step
+from zhengwu.core.registry import DemoContext, demo_step, register_demo_accounts
 
 HOURS = "周一至周五 上午8:30—12:00，下午14:30—17:30（法定节假日除外）"
 ONLINE_BASE = "https://zwfw.example.gov.cn/bsfw/item/"
@@ -982,4 +982,143 @@ def build_cases(ctx: DemoContext) -> None:
     ctx.log(
         f"办件 {summary.created} 件；近一年办结 {figures['finished']} 件，黄牌 {figures['yellow']} 件，"
         f"红牌 {figures['red']} 件"
+    )
+
+
+APPLICATION_ACCOUNTS = [
+    ("zwfw_admin", "章审批", "service_admin", "XSPJ"),
+    ("wjw_window", "卫窗口", "service_handler", "WJW"),
+    ("wjw_head", "卫局长", "leader", "WJW"),
+]
+register_demo_accounts(APPLICATION_ACCOUNTS)
+
+
+@demo_step(64, "网上办事：网上申报在各个办理环节")
+def build_applications(ctx: DemoContext) -> None:
+    """A department's online applications in every state: new, past the day to tell what to correct, waiting for
+    补正, in a step, in 特别程序, decided and waiting to be served, finished, and refused."""
+    import datetime as dt
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+    from PIL import Image
+
+    from zhengwu.core.demo_core import DEMO_PASSWORD
+    from zhengwu.core.models import Role, Staff
+    from zhengwu.core.selectors.calendar import get_work_calendar
+    from zhengwu.core.services.clock import SHANGHAI
+    from zhengwu.core.services.staff import assign_roles
+    from zhengwu.core.validators import make_credit_code
+
+    from .models import Application, ServiceItem
+    from .services import applications as svc
+
+    if Application.objects.exists():
+        return
+    orgs = ctx.objects["orgs"]
+    staff = {}
+    for username, name, role, code in APPLICATION_ACCOUNTS:
+        user = Staff(
+            username=username, display_name=name, organization=orgs[code], email=f"{username}@example.org"
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        assign_roles(staff=user, roles=[Role.objects.get(code=role)], actor=None)
+        staff[username] = Staff.objects.get(pk=user.pk)
+    handler, head = staff["wjw_window"], staff["wjw_head"]
+    items = [
+        item
+        for item in ServiceItem.objects.filter(organization=orgs["WJW"]).select_related("current_version")
+        if item.current_version.online_capable and item.current_version.promised_limit_days > 0
+    ]
+    if not items:
+        return
+    calendar = get_work_calendar()
+    today = timezone.localdate()
+
+    def moment(workdays_ago: int, hour: int) -> dt.datetime:
+        day = calendar.shift(today, -workdays_ago) if workdays_ago else today
+        return dt.datetime.combine(day, dt.time(hour, 10), tzinfo=SHANGHAI)
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    png = buffer.getvalue()
+    people = [
+        ("示范县城关镇仁心诊所", make_credit_code("92999999MA0000001")),
+        ("示范县青山镇康宁口腔诊所", make_credit_code("92999999MA0000002")),
+        ("示范县白沙镇惠民医院", make_credit_code("52999999MJ0000003")),
+        ("示范县石门镇济生堂中医诊所", make_credit_code("92999999MA0000004")),
+        ("示范县新村镇百姓大药房", make_credit_code("92999999MA0000005")),
+        ("示范县马坳镇安康护理院", make_credit_code("52999999MJ0000006")),
+        ("示范县黄港镇明目眼科诊所", make_credit_code("92999999MA0000007")),
+        ("示范县溪口镇同仁门诊部", make_credit_code("92999999MA0000008")),
+    ]
+
+    def submit(n: int, workdays_ago: int):
+        item = items[n % len(items)]
+        files = {}
+        for index, material in enumerate(item.current_version.materials.order_by("position")):
+            data, name = (png, "扫描件.png") if index % 2 else (pdf, "材料.pdf")
+            files[material.pk] = [SimpleUploadedFile(f"{material.name}{name}", data)]
+        name, code = people[n]
+        return svc.submit_application(
+            item=item,
+            applicant=svc.Applicant(
+                kind="legal", name=name, id_number=code, phone=f"1390000{n:04d}", contact_name="王经办"
+            ),
+            form_data={"matter": f"{name}申请办理{item.current_version.name}。", "address": f"{name}所在地"},
+            files=files,
+            at=moment(workdays_ago, 9),
+        )
+
+    def through_steps(application, start: int):
+        for offset, _step in enumerate(application.version.steps.all()):
+            application = svc.complete_step(
+                application=application, actor=handler, note="审查通过。", at=moment(start - offset, 15)
+            )
+        return application
+
+    submit(0, 0)  # 待受理
+    submit(1, 8)  # past the day to tell what to correct: accepted on receipt when accepted now
+    waiting = submit(2, 4)
+    svc.request_correction(
+        application=waiting,
+        actor=handler,
+        materials=[waiting.version.materials.order_by("position").first().name],
+        note="申请书缺少法定代表人签字，请签字后重新上传。",
+        at=moment(3, 10),
+    )
+    stepping = svc.accept(application=submit(3, 10), actor=handler, at=moment(9, 10))
+    first = stepping.version.steps.first()
+    if first is not None:
+        svc.complete_step(application=stepping, actor=handler, note="材料审查通过。", at=moment(7, 15))
+    paused = svc.accept(application=submit(4, 12), actor=handler, at=moment(11, 10))
+    svc.suspend(
+        application=paused,
+        actor=handler,
+        kind="专家评审",
+        reason="组织专家对诊疗科目设置进行评审",
+        at=moment(2, 10),
+    )
+    decided = through_steps(svc.accept(application=submit(5, 14), actor=handler, at=moment(13, 10)), 8)
+    svc.decide(
+        application=decided,
+        actor=handler,
+        grant=True,
+        reason="准予登记，核发医疗机构执业许可证。",
+        at=moment(1, 11),
+    )
+    done = through_steps(svc.accept(application=submit(6, 30), actor=handler, at=moment(29, 10)), 27)
+    done = svc.decide(application=done, actor=handler, grant=True, reason="准予登记。", at=moment(22, 11))
+    svc.deliver(application=done, actor=handler, method="电子证照", at=moment(21, 10))
+    svc.reject(
+        application=submit(7, 6),
+        actor=handler,
+        reason="申请的药品零售不属于本机关职权范围，请向县市场监督管理局申请。",
+        at=moment(5, 10),
+    )
+    ctx.log(
+        f"网上申报 {Application.objects.count()} 件（{orgs['WJW'].name}，各个办理环节），审批人员 {head.username} 可批准延期"
     )

@@ -55,3 +55,31 @@ def test_demo_year_of_cases_has_cards_pauses_and_open_cases(official_calendar):
     assert len(figures["units"]) == 10
     build_cases(ctx)  # idempotent
     assert ServiceCase.objects.count() == figures["accepted"]
+
+
+def test_demo_applications_in_every_state_and_the_accounts_can_act(official_calendar, client):
+    from zhengwu.core.demo_core import build_organizations
+    from zhengwu.core.services.staff import sync_roles
+    from zhengwu.govservice.demo_govservice import build_applications, build_items
+    from zhengwu.govservice.models import Application, ApplicationStatus
+    from zhengwu.govservice.services.applications import notice_overdue
+
+    ctx = DemoContext()
+    build_organizations(ctx)
+    sync_roles()
+    build_items(ctx)
+    build_applications(ctx)
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert statuses == set(ApplicationStatus.values)
+    received = Application.objects.filter(status=ApplicationStatus.RECEIVED)
+    assert {notice_overdue(a) for a in received} == {True, False}
+    assert Application.objects.filter(case__finished_on__isnull=False).count() == 1
+    from zhengwu.core.models import Staff
+
+    client.force_login(Staff.objects.get(username="wjw_window"))
+    page = client.get("/admin/govservice/applications/").content.decode()
+    assert page.count("/admin/govservice/applications/") >= Application.objects.count()
+    client.force_login(Staff.objects.get(username="zwfw_admin"))
+    assert client.get("/admin/govservice/supervision/").status_code == 200
+    build_applications(ctx)  # idempotent
+    assert Application.objects.count() == 8
