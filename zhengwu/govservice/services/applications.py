@@ -368,7 +368,7 @@ def submit_correction(
 
 def _lock(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("version", "item", "organization", "current_step")
         .get(pk=application.pk)
     )
