@@ -319,7 +319,9 @@ def _xlsx(title: str, header: list[str], rows: list[list[str]]) -> bytes:
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
-    book.save(out)
+    from zhengwu.core.spreadsheets import save_workbook
+
+    save_workbook(book, out)
     return out.getvalue()
 
 

@@ -417,6 +417,8 @@ def write_xlsx(figures: dict[str, Any], target: Any) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from zhengwu.core.spreadsheets import save_workbook
+
     book = Workbook()
     sheet = book.active
     sheet.title = "汇总"
@@ -441,7 +443,7 @@ def write_xlsx(figures: dict[str, Any], target: Any) -> None:
             cell.font = Font(bold=True)
         for row in rows:
             page.append([row[key] for key, _label in columns])
-    book.save(target)
+    save_workbook(book, target)
 
 
 # -- import of cases from an old system -------------------------------------------------------------------------
