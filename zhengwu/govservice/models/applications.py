@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .cases import Decision
+
 
 class ApplicationStatus(models.TextChoices):
     RECEIVED = "received", "待受理"
@@ -87,7 +89,7 @@ class Application(models.Model):
         related_name="+",
     )
     step_started_at = models.DateTimeField("本环节开始时间", null=True, blank=True)
-    decision = models.CharField("决定", max_length=10, blank=True)
+    decision = models.CharField("决定", max_length=10, choices=Decision.choices, blank=True)
     decision_reason = models.TextField("决定理由", blank=True)
     decided_at = models.DateTimeField("决定时间", null=True, blank=True)
     delivery_method = models.CharField("送达方式", max_length=40, blank=True)
