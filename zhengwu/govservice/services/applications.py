@@ -348,7 +348,7 @@ def submit_correction(
         _event(application, "corrected", "补正收件", note or f"收到补正材料 {len(checked)} 个文件。", at)
         audit(
             actor=None,
-            action="govservice.application.correct",
+            action="govservice.application.receive_correction",
             target=application,
             organization=application.organization,
             detail={"number": application.tracking_number, "files": len(checked)},
@@ -439,7 +439,7 @@ def request_correction(
     _event(application, "correction", "一次性告知补正", f"需补正：{listed}。{note}", at, actor)
     audit(
         actor=actor,
-        action="govservice.application.correction",
+        action="govservice.application.request_correction",
         target=application,
         organization=application.organization,
         detail={"number": application.tracking_number, "materials": wanted, "note": note},
@@ -469,7 +469,7 @@ def reject(
     _event(application, "rejected", "不予受理", reason, at, actor)
     audit(
         actor=actor,
-        action="govservice.application.reject",
+        action="govservice.application.not_admitted",
         target=application,
         organization=application.organization,
         detail={"number": application.tracking_number, "reason": reason},
@@ -526,7 +526,7 @@ def accept(*, application: Application, actor: Any, at: dt.datetime | None = Non
     _event(application, "accepted", "受理", note, at, actor)
     audit(
         actor=actor,
-        action="govservice.application.accept",
+        action="govservice.application.admit",
         target=application,
         organization=application.organization,
         detail={"number": application.tracking_number, "accepted_at": accepted_at, "on_receipt": on_receipt},
@@ -604,7 +604,7 @@ def complete_step(
     _event(application, "step", step.name, text.strip(), at, actor)
     audit(
         actor=actor,
-        action="govservice.application.step",
+        action="govservice.application.complete_step",
         target=application,
         organization=application.organization,
         detail={"number": application.tracking_number, "step": step.name, "late": late},
