@@ -204,6 +204,28 @@ def _event(
     )
 
 
+def _record(
+    application: Application,
+    kind: str,
+    label: str,
+    note: str,
+    at: dt.datetime,
+    actor: Any = None,
+    *,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One step of the application: its history (as the applicant sees it) and the audit row."""
+    _event(application, kind, label, note, at, actor)
+    audit(
+        actor=actor,
+        action=action,
+        target=application,
+        organization=application.organization,
+        detail={"number": application.tracking_number, **(detail or {})},
+    )
+
+
 def _tell_applicant(application: Application, title: str, body: str) -> None:
     from zhengwu.core.sms import normalize_mobile
 
@@ -302,13 +324,15 @@ def submit_application(
             ip_address=ip_address or None,
         )
         _store_files(application, checked, 1)
-        _event(application, "received", "收件", f"收到网上申报，共 {len(checked)} 个文件。", at)
-        audit(
-            actor=None,
+        _record(
+            application,
+            "received",
+            "收件",
+            f"收到网上申报，共 {len(checked)} 个文件。",
+            at,
+            None,
             action="govservice.application.submit",
-            target=application,
-            organization=application.organization,
-            detail={"number": application.tracking_number, "item": item.code, "files": len(checked)},
+            detail={"item": item.code, "files": len(checked)},
         )
         _tell_applicant(
             application,
@@ -345,13 +369,15 @@ def submit_correction(
         )
         application.save()
         note = " ".join((note or "").split())[:500]
-        _event(application, "corrected", "补正收件", note or f"收到补正材料 {len(checked)} 个文件。", at)
-        audit(
-            actor=None,
+        _record(
+            application,
+            "corrected",
+            "补正收件",
+            note or f"收到补正材料 {len(checked)} 个文件。",
+            at,
+            None,
             action="govservice.application.receive_correction",
-            target=application,
-            organization=application.organization,
-            detail={"number": application.tracking_number, "files": len(checked)},
+            detail={"files": len(checked)},
         )
         _tell_unit(application, f"申请人已补正材料：{application.tracking_number}")
         _tell_applicant(
@@ -387,6 +413,14 @@ def _need(application: Application, *statuses: str) -> None:
         )
 
 
+def _take(application: Application, actor: Any, *statuses: str, permission: str = HANDLE) -> Application:
+    """The application locked for a step of the unit's: the actor may act on it and it is in one of ``statuses``."""
+    application = _lock(application)
+    _require(actor, application, permission)
+    _need(application, *statuses)
+    return application
+
+
 def _reason(text: str, what: str) -> str:
     text = " ".join((text or "").split())
     if len(text) < 4:
@@ -403,9 +437,7 @@ def notice_overdue(application: Application, at: dt.datetime | None = None) -> b
 def request_correction(
     *, application: Application, actor: Any, materials: list[str], note: str, at: dt.datetime | None = None
 ) -> Application:
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.RECEIVED)
+    application = _take(application, actor, ApplicationStatus.RECEIVED)
     at = at or timezone.now()
     if application.correction_requested_at is not None:
         raise ValidationError("补正应一次告知：该申报已告知过补正，不能再次要求补正，请受理或不予受理。")
@@ -436,13 +468,15 @@ def request_correction(
     application.correction_requested_at = at
     application.save()
     listed = "；".join(f"{n}. {name}" for n, name in enumerate(wanted, 1))
-    _event(application, "correction", "一次性告知补正", f"需补正：{listed}。{note}", at, actor)
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "correction",
+        "一次性告知补正",
+        f"需补正：{listed}。{note}",
+        at,
+        actor,
         action="govservice.application.request_correction",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "materials": wanted, "note": note},
+        detail={"materials": wanted, "note": note},
     )
     _tell_applicant(
         application,
@@ -457,22 +491,22 @@ def reject(
     *, application: Application, actor: Any, reason: str, at: dt.datetime | None = None
 ) -> Application:
     """不予受理, always with the reason (and the organ to apply to, where it is another)."""
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.RECEIVED)
+    application = _take(application, actor, ApplicationStatus.RECEIVED)
     reason = _reason(reason, "不予受理的理由")
     at = at or timezone.now()
     application.status = ApplicationStatus.REJECTED
     application.rejection_reason = reason
     application.finished_at = at
     application.save()
-    _event(application, "rejected", "不予受理", reason, at, actor)
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "rejected",
+        "不予受理",
+        reason,
+        at,
+        actor,
         action="govservice.application.not_admitted",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "reason": reason},
+        detail={"reason": reason},
     )
     _tell_applicant(application, "申报不予受理", f"您的申报 {application.tracking_number} 不予受理：{reason}")
     return application
@@ -480,9 +514,7 @@ def reject(
 
 @transaction.atomic
 def accept(*, application: Application, actor: Any, at: dt.datetime | None = None) -> Application:
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.RECEIVED)
+    application = _take(application, actor, ApplicationStatus.RECEIVED)
     at = at or timezone.now()
     version = application.version
     on_receipt = notice_overdue(application, at)
@@ -523,13 +555,15 @@ def accept(*, application: Application, actor: Any, at: dt.datetime | None = Non
             f"补正告知期限（{format_date(application.notice_due_on)}）内未告知，依法自收到申请材料之日"
             f"（{format_date(_local_day(accepted_at))}）起即为受理。"
         )
-    _event(application, "accepted", "受理", note, at, actor)
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "accepted",
+        "受理",
+        note,
+        at,
+        actor,
         action="govservice.application.admit",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "accepted_at": accepted_at, "on_receipt": on_receipt},
+        detail={"accepted_at": accepted_at, "on_receipt": on_receipt},
     )
     case = application.case
     _tell_applicant(
@@ -586,9 +620,7 @@ def complete_step(
     *, application: Application, actor: Any, note: str = "", at: dt.datetime | None = None
 ) -> Application:
     """The current step of the 办理流程 is done; the next one starts."""
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.PROCESSING)
+    application = _take(application, actor, ApplicationStatus.PROCESSING)
     step = application.current_step
     if step is None:
         raise ValidationError("该申报的办理环节已全部完成，请作出决定。")
@@ -601,13 +633,15 @@ def complete_step(
     application.save()
     note = " ".join((note or "").split())[:500]
     text = f"“{step.name}”环节完成{'（超过环节时限 ' + format_date(due) + '）' if late else ''}。{note}"
-    _event(application, "step", step.name, text.strip(), at, actor)
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "step",
+        step.name,
+        text.strip(),
+        at,
+        actor,
         action="govservice.application.complete_step",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "step": step.name, "late": late},
+        detail={"step": step.name, "late": late},
     )
     _tell_applicant(
         application, "办理进度", f"您的申报 {application.tracking_number}：“{step.name}”环节已完成。"
@@ -620,9 +654,7 @@ def suspend(
     *, application: Application, actor: Any, kind: str, reason: str, at: dt.datetime | None = None
 ) -> Application:
     """特别程序 (Art. 45): both limits stop until :func:`resume`; the applicant is told in writing."""
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.PROCESSING)
+    application = _take(application, actor, ApplicationStatus.PROCESSING)
     if kind not in _rules()["suspension_reasons"]:
         raise ValidationError(
             {"kind": [f"请选择特别程序的类别（{'、'.join(_rules()['suspension_reasons'])}）。"]}
@@ -637,15 +669,15 @@ def suspend(
             clocks.pause_clock(clock=clock, reason_code=kind, reason=reason, at=at, actor=actor)
     application.status = ApplicationStatus.SUSPENDED
     application.save()
-    _event(
-        application, "suspended", f"特别程序（{kind}）", f"{reason}（所需时间不计算在办理期限内）", at, actor
-    )
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "suspended",
+        f"特别程序（{kind}）",
+        f"{reason}（所需时间不计算在办理期限内）",
+        at,
+        actor,
         action="govservice.application.suspend",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "kind": kind, "reason": reason},
+        detail={"kind": kind, "reason": reason},
     )
     _tell_applicant(
         application,
@@ -657,9 +689,7 @@ def suspend(
 
 @transaction.atomic
 def resume(*, application: Application, actor: Any, at: dt.datetime | None = None) -> Application:
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.SUSPENDED)
+    application = _take(application, actor, ApplicationStatus.SUSPENDED)
     at = at or timezone.now()
     started = (
         application.events.filter(kind="suspended").order_by("-at", "-pk").values_list("at", "label").first()
@@ -674,20 +704,14 @@ def resume(*, application: Application, actor: Any, at: dt.datetime | None = Non
     application.status = ApplicationStatus.PROCESSING
     application.save()
     application.case.refresh_from_db()
-    _event(
+    _record(
         application,
         "resumed",
         "特别程序结束",
         f"恢复计算办理期限，承诺办结期限顺延至 {format_date(application.case.promised_due_on)}。",
         at,
         actor,
-    )
-    audit(
-        actor=actor,
         action="govservice.application.resume",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number},
     )
     _tell_applicant(
         application,
@@ -703,9 +727,13 @@ def extend(
     *, application: Application, actor: Any, reason: str, at: dt.datetime | None = None
 ) -> Application:
     """Art. 42: once, approved by the head of the organ, the statutory limit gains 10 working days."""
-    application = _lock(application)
-    _require(actor, application, APPROVE_EXTENSION)
-    _need(application, ApplicationStatus.PROCESSING, ApplicationStatus.SUSPENDED)
+    application = _take(
+        application,
+        actor,
+        ApplicationStatus.PROCESSING,
+        ApplicationStatus.SUSPENDED,
+        permission=APPROVE_EXTENSION,
+    )
     reason = _reason(reason, "延长期限的理由")
     at = at or timezone.now()
     settings_ = _rules()
@@ -730,20 +758,15 @@ def extend(
     case.refresh_from_db()
     application.extended = True
     application.save()
-    _event(
+    _record(
         application,
         "extended",
         "延长审批期限",
         f"经本机关负责人批准延长 {days} 个工作日，法定办结期限为 {format_date(case.legal_due_on)}。理由：{reason}",
         at,
         actor,
-    )
-    audit(
-        actor=actor,
         action="govservice.application.extend",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "days": days, "reason": reason},
+        detail={"days": days, "reason": reason},
     )
     _tell_applicant(
         application,
@@ -759,9 +782,7 @@ def decide(
     *, application: Application, actor: Any, grant: bool, reason: str = "", at: dt.datetime | None = None
 ) -> Application:
     """准予 or 不予 (the latter with reasons, Art. 38); what is decided is then served (Art. 44)."""
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.PROCESSING)
+    application = _take(application, actor, ApplicationStatus.PROCESSING)
     if application.current_step is not None:
         raise ValidationError(f"还有办理环节未完成（当前：“{application.current_step.name}”）。")
     reason = _reason(reason, "不予许可的理由") if not grant else " ".join((reason or "").split())[:1000]
@@ -784,13 +805,15 @@ def decide(
         )
     application.save()
     label = "准予" if grant else "不予"
-    _event(application, "decided", f"决定：{label}", reason or f"作出{label}决定。", at, actor)
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "decided",
+        f"决定：{label}",
+        reason or f"作出{label}决定。",
+        at,
+        actor,
         action="govservice.application.decide",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "decision": label, "reason": reason},
+        detail={"decision": label, "reason": reason},
     )
     _tell_applicant(
         application,
@@ -805,9 +828,7 @@ def deliver(
     *, application: Application, actor: Any, method: str, at: dt.datetime | None = None
 ) -> Application:
     """送达 the decision (and the licence): the case is finished."""
-    application = _lock(application)
-    _require(actor, application)
-    _need(application, ApplicationStatus.DECIDED)
+    application = _take(application, actor, ApplicationStatus.DECIDED)
     if method not in _rules()["delivery_methods"]:
         raise ValidationError({"method": [f"请选择送达方式（{'、'.join(_rules()['delivery_methods'])}）。"]})
     at = at or timezone.now()
@@ -827,13 +848,15 @@ def deliver(
     case.decision = application.decision
     case.save(update_fields=["finished_at", "finished_on", "decision"])
     _refresh_case(case)
-    _event(application, "finished", "送达办结", f"以“{method}”方式送达，办结。", at, actor)
-    audit(
-        actor=actor,
+    _record(
+        application,
+        "finished",
+        "送达办结",
+        f"以“{method}”方式送达，办结。",
+        at,
+        actor,
         action="govservice.application.finish",
-        target=application,
-        organization=application.organization,
-        detail={"number": application.tracking_number, "method": method},
+        detail={"method": method},
     )
     _tell_applicant(
         application,
