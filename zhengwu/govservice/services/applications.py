@@ -548,6 +548,8 @@ def accept(*, application: Application, actor: Any, at: dt.datetime | None = Non
                 ),
             )
     application.case = _open_case(application, accepted_at)
+    if _step_paused(first_step):
+        _pause_for_step(application, first_step, max(at, accepted_at), actor)
     application.save()
     note = "受理。"
     if on_receipt:
@@ -608,6 +610,35 @@ def _refresh_case(case: ServiceCase) -> None:
     refresh_cases(ServiceCase.objects.filter(pk=case.pk), get_work_calendar())
 
 
+def _step_paused(step: Any) -> bool:
+    """A step of the 办理流程 marked 不计算在法定办结时限内 (检验、检测、专家评审 …) stops both limits while it runs."""
+    return step is not None and not step.counts_toward_legal
+
+
+def _pause_for_step(application: Application, step: Any, at: dt.datetime, actor: Any) -> None:
+    for clock in (application.promised_clock, application.legal_clock):
+        if clock is not None:
+            clocks.pause_clock(
+                clock=clock,
+                reason_code="uncounted_step",
+                reason=f"“{step.name}”环节不计算在办结时限内",
+                at=at,
+                actor=actor,
+            )
+
+
+def _resume_after_step(application: Application, step: Any, at: dt.datetime, actor: Any) -> None:
+    for clock in (application.promised_clock, application.legal_clock):
+        if clock is not None:
+            clocks.resume_clock(clock=clock, at=at, actor=actor)
+    start_on = _local_day(application.step_started_at or at)
+    CasePause.objects.create(
+        case=application.case, start_on=start_on, end_on=_local_day(at), reason=step.name[:40]
+    )
+    _refresh_case(application.case)
+    application.case.refresh_from_db()
+
+
 def step_due(application: Application) -> dt.date | None:
     step = application.current_step
     if step is None or application.step_started_at is None:
@@ -628,8 +659,12 @@ def complete_step(
     due = step_due(application)
     late = due is not None and _local_day(at) > due
     following = application.version.steps.filter(position__gt=step.position).order_by("position").first()
+    if _step_paused(step):
+        _resume_after_step(application, step, at, actor)
     application.current_step = following
     application.step_started_at = at if following else None
+    if _step_paused(following):
+        _pause_for_step(application, following, at, actor)
     application.save()
     note = " ".join((note or "").split())[:500]
     text = f"“{step.name}”环节完成{'（超过环节时限 ' + format_date(due) + '）' if late else ''}。{note}"
@@ -658,6 +693,10 @@ def suspend(
     if kind not in _rules()["suspension_reasons"]:
         raise ValidationError(
             {"kind": [f"请选择特别程序的类别（{'、'.join(_rules()['suspension_reasons'])}）。"]}
+        )
+    if _step_paused(application.current_step):
+        raise ValidationError(
+            f"当前“{application.current_step.name}”环节本身不计算在办结时限内，办理期限已暂停，无需再进入特别程序。"
         )
     reason = _reason(reason, "特别程序的事由")
     at = at or timezone.now()
