@@ -96,6 +96,13 @@ class Application(models.Model):
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
     finished_at = models.DateTimeField("办结时间", null=True, blank=True)
     extended = models.BooleanField("已延期", default=False)
+    alert_level = models.CharField(
+        "电子监察提示",
+        max_length=10,
+        blank=True,
+        choices=[("warning", "预警"), ("yellow", "黄牌"), ("red", "红牌")],
+        help_text="已发出的最高一级提示；同一级不重复发出。",
+    )
     promised_clock = models.ForeignKey(
         "core.CaseClock", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
