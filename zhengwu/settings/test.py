@@ -4,8 +4,14 @@ The database comes from DATABASE_URL (SQLite by default, PostgreSQL when the tes
 background tasks run immediately so their effects can be asserted; outbound mail stays in memory.
 """
 
+import os
+import secrets
 import tempfile
 from pathlib import Path
+
+# Redis outlives the test database: counters of one run (submissions per phone per day …) would refuse the next
+# run's forms. Each run gets its own key prefix; processes the tests start inherit it through the environment.
+os.environ.setdefault("ZHENGWU_CACHE_PREFIX", f"zhengwu-test-{secrets.token_hex(6)}")
 
 from .base import *  # noqa: F403
 from .base import env
