@@ -490,8 +490,9 @@ def request_correction(
 def reject(
     *, application: Application, actor: Any, reason: str, at: dt.datetime | None = None
 ) -> Application:
-    """不予受理, always with the reason (and the organ to apply to, where it is another)."""
-    application = _take(application, actor, ApplicationStatus.RECEIVED)
+    """不予受理, always with the reason (and the organ to apply to, where it is another); also of an application
+    whose applicant never handed in what the 补正 notice asked for."""
+    application = _take(application, actor, ApplicationStatus.RECEIVED, ApplicationStatus.CORRECTION)
     reason = _reason(reason, "不予受理的理由")
     at = at or timezone.now()
     application.status = ApplicationStatus.REJECTED

@@ -63,3 +63,22 @@ def test_an_uncounted_step_pauses_both_clocks_while_it_runs(item, materials, han
     assert application.case.promised_due_on == calendar.shift(before[0], paused)
     assert application.case.legal_due_on == calendar.shift(before[1], paused)
     assert local_date(application.legal_clock.due_at) == application.case.legal_due_on
+
+
+def test_an_application_never_corrected_can_be_refused_with_a_reason(item, materials, handler):
+    from zhengwu.govservice.models import ApplicationStatus
+
+    application = svc.submit_application(
+        item=item, applicant=applicant(), form_data=FORM, files={materials[0].pk: [pdf()], materials[1].pk: [png()]},
+        at=at(9, 28),
+    )  # fmt: skip
+    svc.request_correction(
+        application=application, actor=handler, materials=[materials[1].name], note="营业执照已过期，请上传有效执照。",
+        at=at(9, 29),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="不予受理的理由"):
+        svc.reject(application=application, actor=handler, reason="", at=at(11, 2))
+    application = svc.reject(
+        application=application, actor=handler, reason="告知补正后申请人逾期未补正材料。", at=at(11, 2)
+    )
+    assert application.status == ApplicationStatus.REJECTED and application.case is None
