@@ -9,4 +9,4 @@ class GovServiceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import demo_govservice, tasks  # noqa: F401
+        from . import dashboard, demo_govservice, tasks  # noqa: F401
