@@ -17,16 +17,18 @@ from django.views import View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from zhengwu.core.models import Organization
-from zhengwu.core.scoping import has_county_wide_access, scope_queryset
+from zhengwu.core.scoping import has_county_wide_access, is_in_scope, scope_queryset
 from zhengwu.core.selectors.calendar import get_work_calendar
 
+from . import rules
 from .models import ServiceCase
-from .services.supervision import FIGURE_KEYS, LABELS, derive, supervision_figures, write_xlsx
+from .services.supervision import FIGURE_KEYS, LABELS, card_at, derive, supervision_figures, write_xlsx
 
 VIEW = "govservice.view_servicecase"
 RATES = {"early_rate", "on_time_rate"}
 UNIT_COLUMNS = ("accepted", "finished", "early_rate", "on_time_rate", "avg_actual_workdays", "yellow", "red")
 OVERDUE_SHOWN = 50
+CARD_LABELS = {"yellow": "黄牌", "red": "红牌"}
 
 
 def quarter_start(day: dt.date) -> dt.date:
@@ -173,14 +175,15 @@ def _overdue(period: dict[str, dt.date], organizations) -> list[dict[str, Any]]:
             pauses=[(p.start_on, p.end_on) for p in case.pauses.all()],
             as_of=as_of,
         )
-        if as_of <= derived.promised_due_on:
+        card = card_at(derived, as_of)
+        if not card:
             continue
         rows.append(
             {
                 "case": case,
                 "promised_due_on": derived.promised_due_on,
                 "legal_due_on": derived.legal_due_on,
-                "card": "红牌" if as_of > derived.legal_due_on else "黄牌",
+                "card": CARD_LABELS[card],
                 "late": calendar.count(derived.promised_due_on, as_of),
             }
         )
@@ -270,7 +273,7 @@ class ApplicationDetailView(_AppPage):
 
         application = self._application(request, pk)
         self.page_title = f"网上申报 {application.tracking_number}"
-        settings_ = rules_settings()
+        settings_ = rules.extension_rules()
         return self.render_to_response(
             self.get_context_data(
                 application=application,
@@ -387,18 +390,6 @@ class ApplicationFileView(_AppPage):
             .filter(pk=file_id, application_id=pk)
             .first()
         )
-        if stored is None or not is_in_scope_app(stored.application, request.user):
+        if stored is None or not is_in_scope(stored.application, request.user):
             raise Http404("找不到该文件，或您无权查看。")
         return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.display_name)
-
-
-def is_in_scope_app(application, user) -> bool:
-    from zhengwu.core.scoping import is_in_scope
-
-    return is_in_scope(application, user)
-
-
-def rules_settings() -> dict:
-    from . import rules
-
-    return rules.extension_rules()

@@ -19,7 +19,7 @@ from zhengwu.core.services.notifications import notify
 
 from .. import rules
 from ..models import Application, ApplicationStatus
-from .supervision import derive
+from .supervision import card_at, derive
 
 LEVELS = {"": 0, "warning": 1, "yellow": 2, "red": 3}
 LABELS = {"warning": "预警", "yellow": "黄牌", "red": "红牌"}
@@ -47,14 +47,9 @@ def level_at(application: Application, day: dt.date) -> tuple[str, dt.date, dt.d
     )
     before = rules.supervision()["warning"]["before_promised_due_workdays"]
     warn_from = calendar.shift(derived.promised_due_on, -before) if before else derived.promised_due_on
-    if day > derived.legal_due_on:
-        level = "red"
-    elif day > derived.promised_due_on:
-        level = "yellow"
-    elif day >= warn_from and case.promised_days > 0:
+    level = card_at(derived, day)
+    if not level and day >= warn_from and case.promised_days > 0:
         level = "warning"
-    else:
-        level = ""
     return level, derived.promised_due_on, derived.legal_due_on
 
 

@@ -123,6 +123,16 @@ def derive(
     )
 
 
+def card_at(derived: Derived, day: dt.date, *, fee_on_free_item: bool = False) -> str:
+    """The card a case has earned at the end of ``day`` (its finish date, or the day it is judged open):
+    ``"red"`` past the 法定 due date or for a fee on a free item, ``"yellow"`` past the 承诺 one, else ``""``."""
+    if day > derived.legal_due_on or fee_on_free_item:
+        return "red"
+    if day > derived.promised_due_on:
+        return "yellow"
+    return ""
+
+
 def _apply(case: ServiceCase, derived: Derived, token: str) -> None:
     case.promised_due_on = derived.promised_due_on
     case.legal_due_on = derived.legal_due_on
@@ -266,8 +276,8 @@ def _tally_one(case: ServiceCase, calendar: WorkCalendar, as_of: dt.date) -> _Ta
     )
     done = case.finished_on is not None and case.finished_on <= as_of
     moment = case.finished_on if done else as_of
-    red = moment > derived.legal_due_on or case.fee_on_free_item
-    yellow = not red and moment > derived.promised_due_on
+    card = card_at(derived, moment, fee_on_free_item=case.fee_on_free_item)
+    red, yellow = card == "red", card == "yellow"
     return _Tally(
         accepted=1,
         finished=int(done),
@@ -695,6 +705,7 @@ def _case_of(record: _Record, calendar: WorkCalendar, versions: dict[int, list[I
 __all__ = [
     "CaseImportError",
     "FiguresError",
+    "card_at",
     "derive",
     "import_cases",
     "refresh_cases",
