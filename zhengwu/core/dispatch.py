@@ -38,6 +38,9 @@ class CaseType:
     label_of: Callable[[Any], str] | None = None
     # Further overdue reasons of the case type's own (a limit counted from receipt): (case, moment) -> texts.
     overdue_of: Callable[[Any, Any], list[str]] | None = None
+    # A permission the office side (派单, 审核, 回访, 办结, 督办) needs besides the engine's own, for case types
+    # that belong to one office only.
+    office_permission: str | None = None
 
     def describe(self, case: Any) -> str:
         return self.label_of(case) if self.label_of else f"{self.label} {case}"
@@ -56,12 +59,15 @@ def register_case_type(
     on_event: Callable[[Any, str, dict[str, Any]], None] | None = None,
     label_of: Callable[[Any], str] | None = None,
     overdue_of: Callable[[Any, Any], list[str]] | None = None,
+    office_permission: str | None = None,
 ) -> CaseType:
     from .models.dispatch import DispatchedCase
 
     if not issubclass(model, DispatchedCase):
         raise TypeError(f"{model.__name__} 须继承 DispatchedCase 才能使用派单引擎。")
-    case_type = CaseType(code, model, label, limit_keys, detail_url, on_event, label_of, overdue_of)
+    case_type = CaseType(
+        code, model, label, limit_keys, detail_url, on_event, label_of, overdue_of, office_permission
+    )
     _types[code] = case_type
     return case_type
 

@@ -165,3 +165,86 @@ class CorrectionForm(forms.Form):
 
     def files_by_material(self) -> dict[int, list]:
         return {pk: self.cleaned_data.get(name) or [] for pk, name in self.material_fields.items()}
+
+
+# -- 好差评 -------------------------------------------------------------------------------------------------------
+
+register_purpose("govservice_rating", "政务服务好差评")
+
+
+def _rating_fields(form: forms.Form, channel: str) -> None:
+    from .services import ratings
+
+    form.indicator_fields = {}
+    for index, name in enumerate(ratings.indicators(channel)):
+        field_name = f"score_{index}"
+        form.indicator_fields[name] = field_name
+        form.fields[field_name] = forms.TypedChoiceField(
+            label=name,
+            choices=ratings.level_choices(),
+            coerce=int,
+            widget=forms.RadioSelect,
+            error_messages={"required": f"请为“{name}”选择评价等级。"},
+        )
+    form.fields["tags"] = forms.MultipleChoiceField(
+        label="差评标签（选择“不满意”或“非常不满意”时，请选择标签或填写理由）",
+        choices=[(t, t) for t in ratings.bad_tags()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    form.fields["reason"] = forms.CharField(
+        label="评价内容",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "评价内容不能超过 500 字。"},
+    )
+
+
+class RatingForm(forms.Form):
+    """一事一评 of the applicant's own 办件 (reached by number and query code: already 实名)."""
+
+    def __init__(self, *args: Any, channel: str = "online", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _rating_fields(self, channel)
+
+    def rating_input(self):
+        from .services.ratings import RatingInput
+
+        data = self.cleaned_data
+        return RatingInput(
+            scores={name: data.get(field) for name, field in self.indicator_fields.items()},
+            tags=data.get("tags") or [],
+            reason=data.get("reason") or "",
+        )
+
+
+class GuideRatingForm(HumanCheckForm):
+    """综合点评 on a guide page: anonymous, or 实名 with a name and a mobile number."""
+
+    human_check_purpose = "govservice_rating"
+    sms_phone_field = "rater_phone"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _rating_fields(self, "guide")
+        self.fields["rater_name"] = forms.CharField(
+            label="姓名（实名评价填写）", max_length=50, required=False
+        )
+        self.fields["rater_phone"] = forms.CharField(
+            label="手机号码（实名评价填写；实名差评将有专人回访）", max_length=20, required=False
+        )
+        names = [n for n in self.fields if n not in ("captcha", "sms_code", "sms_phone")]
+        self.order_fields(names + [n for n in ("captcha", "sms_code", "sms_phone") if n in self.fields])
+
+    def rating_input(self):
+        from .services.ratings import RatingInput
+
+        data = self.cleaned_data
+        return RatingInput(
+            scores={name: data.get(field) for name, field in self.indicator_fields.items()},
+            tags=data.get("tags") or [],
+            reason=data.get("reason") or "",
+            rater_name=data.get("rater_name") or "",
+            rater_phone=data.get("rater_phone") or "",
+        )

@@ -54,3 +54,7 @@ def application_fields(item_code: str) -> list[dict]:
 
 def extension_rules() -> dict:
     return _load("applications.json")
+
+
+def ratings() -> dict:
+    return _load("ratings.json")

@@ -13,5 +13,7 @@ urlpatterns = [
     path("bsfw/sx/<int:pk>/dy/", views.guide_print, name="govservice_guide_print"),
     path("bsfw/sx/<int:pk>/fj/<int:file_id>/", views.item_file, name="govservice_item_file"),
     path("bsfw/sx/<int:pk>/sb/", views.apply, name="govservice_apply"),
+    path("bsfw/sx/<int:pk>/pj/", views.rate_item, name="govservice_rate"),
     path("bsfw/cx/", views.lookup, name="govservice_lookup"),
+    path("bsfw/hcp/", views.rating_stats, name="govservice_ratings"),
 ]

@@ -17,8 +17,8 @@ from zhengwu.core.humancheck import PublicFormGuard, guarded_lookup, lookup_need
 from zhengwu.core.models import Organization
 
 from . import rules
-from .forms import ApplicationForm, CorrectionForm, LookupForm
-from .models import Application, ApplicationStatus, ItemFile
+from .forms import ApplicationForm, CorrectionForm, GuideRatingForm, LookupForm, RatingForm
+from .models import Application, ApplicationStatus, ItemFile, ServiceRating
 from .selectors import items as selectors
 
 
@@ -220,6 +220,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
                 else:
                     ctx["corrected"] = True
                     correction = None
+        ctx.update(_rating_part(request, application))
         ctx.update(
             application=application,
             correction=correction,
@@ -227,3 +228,110 @@ def lookup(request: HttpRequest) -> HttpResponse:
             query_code=form.cleaned_data.get("query_code", "") if form.is_valid() else "",
         )
     return render(request, "govservice/lookup.html", ctx, status=outcome.status)
+
+
+# -- 好差评 -------------------------------------------------------------------------------------------------------
+
+
+def _rating_part(request: HttpRequest, application: Application) -> dict:
+    """一事一评 on the look-up page: once the 办件 has ended, its applicant rates it once."""
+    from .services.ratings import submit_rating
+
+    if application.status not in (ApplicationStatus.FINISHED, ApplicationStatus.REJECTED):
+        return {}
+    existing = ServiceRating.objects.filter(application=application).first()
+    if existing is not None:
+        return {"rating": existing}
+    posted = "rate" in request.POST
+    form = RatingForm(request.POST if posted else None, channel="online")
+    if posted and form.is_valid():
+        try:
+            rating = submit_rating(
+                channel="online",
+                data=form.rating_input(),
+                application=application,
+                ip_address=client_ip(request),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return {"rating": rating, "rated": True}
+    return {"rating_form": form}
+
+
+@never_cache
+def rate_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """综合点评 from a guide page: captcha (or an SMS code) and limits per address and phone."""
+    from .services.ratings import submit_rating
+
+    ctx = _guide_context(request, pk)
+    ctx["limited"] = ""
+    status = 200
+    if request.method == "POST":
+        form = GuideRatingForm(request.POST)
+        guard = PublicFormGuard(request, scope="govservice_rating")
+        if guard.sms_requested():
+            status = guard.send_sms_code(form)
+        else:
+            verdict = guard.check(form, phone_field="rater_phone")
+            ctx["limited"], status = verdict.message, verdict.status
+            if verdict.ok:
+                try:
+                    rating = submit_rating(
+                        channel="guide",
+                        data=form.rating_input(),
+                        item=ctx["item"],
+                        ip_address=client_ip(request),
+                    )
+                except ValidationError as exc:
+                    guard.rejected()
+                    apply_errors(form, exc)
+                    status = 400
+                else:
+                    guard.accepted()
+                    ctx["rating"] = rating
+                    return render(request, "govservice/rate_done.html", ctx)
+            elif status == 200:
+                status = 400
+    else:
+        form = GuideRatingForm()
+    ctx["form"] = form
+    return render(request, "govservice/rate.html", ctx, status=status)
+
+
+def rating_stats(request: HttpRequest) -> HttpResponse:
+    """好差评 公示: per unit 评价数, 好评率, 差评数, 差评整改率 for a year or a quarter, and the fixes made."""
+    import datetime as dt
+
+    from zhengwu.core.services.clock import SHANGHAI
+
+    from .services.ratings import published_rectifications, rating_figures
+
+    ctx = _context(request)
+    today = dt.datetime.now(SHANGHAI).date()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    year = min(max(year, 2000), today.year)
+    quarter = request.GET.get("quarter", "")
+    if quarter in ("1", "2", "3", "4"):
+        q = int(quarter)
+        start = dt.date(year, 3 * q - 2, 1)
+        end = (dt.date(year + (q == 4), (3 * q) % 12 + 1, 1)) - dt.timedelta(days=1)
+    else:
+        quarter = ""
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    figures = rating_figures(start=start, end=min(end, today) if start <= today else end, unit=ctx["within"])
+    for row in [figures, *figures["units"]]:
+        for key in ("good", "rectification"):
+            rate = row[f"{key}_rate"]
+            row[f"{key}_pct"] = "—" if rate is None else f"{rate * 100:.1f}%"
+    ctx.update(
+        figures=figures,
+        year=year,
+        quarter=quarter,
+        years=list(range(today.year, today.year - 5, -1)),
+        fixes=published_rectifications(),
+    )
+    return render(request, "govservice/ratings.html", ctx)

@@ -14,6 +14,7 @@ from .admin_views import (
     ApplicationListView,
     SupervisionView,
 )
+from .rating_admin import VIEW_RATINGS, RatingListView, RectificationView
 
 
 @hooks.register("register_admin_urls")
@@ -25,6 +26,12 @@ def register_govservice_urls():
             "govservice/applications/<int:pk>/",
             ApplicationDetailView.as_view(),
             name="govservice_application",
+        ),
+        path("govservice/ratings/", RatingListView.as_view(), name="govservice_rating_list"),
+        path(
+            "govservice/rectifications/<int:pk>/",
+            RectificationView.as_view(),
+            name="govservice_rectification",
         ),
         path(
             "govservice/applications/<int:pk>/files/<int:file_id>/",
@@ -63,4 +70,20 @@ def register_applications_menu_item():
         name="govservice-applications",
         icon_name="doc-full",
         order=455,
+    )
+
+
+class RatingsMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm(VIEW_RATINGS)
+
+
+@hooks.register("register_admin_menu_item")
+def register_ratings_menu_item():
+    return RatingsMenuItem(
+        "好差评",
+        reverse("govservice_rating_list"),
+        name="govservice-ratings",
+        icon_name="pick",
+        order=465,
     )

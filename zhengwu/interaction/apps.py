@@ -36,6 +36,7 @@ class InteractionConfig(AppConfig):
             detail_url=lambda order: f"/admin/hotline/orders/{order.pk}/",
             on_event=on_dispatch_event,
             label_of=lambda order: f"12345工单 {order.tracking_number}",
+            office_permission="interaction.take_calls",
         )
         register_case_type(
             Letter,
@@ -46,5 +47,6 @@ class InteractionConfig(AppConfig):
             on_event=on_letter_event,
             label_of=lambda letter: f"{letter.mailbox.name}来信 {letter.tracking_number}",
             overdue_of=letter_overdue,
+            office_permission="interaction.handle_letters",
         )
         register_reorg_parts()  # 机构改革 hands the 派单目录 and knowledge entries to the successor

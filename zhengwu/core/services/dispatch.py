@@ -94,6 +94,26 @@ def _require(actor: Any, permission: str, what: str) -> None:
         raise PermissionDenied(f"您没有{what}的权限。")
 
 
+def _require_office(actor: Any, permission: str, what: str, case_or_link: Any) -> None:
+    """An office action (派单, 审核, 回访, 办结, 督办 …): the engine's permission and, when the case type names one,
+    the permission of the office that owns that kind of case — a hotline operator does not handle the 好差评
+    office's rectifications, nor the reverse."""
+    _require(actor, permission, what)
+    if actor is None:
+        return
+    from ..models.dispatch import CaseLink
+
+    model = (
+        case_or_link.content_type.model_class() if isinstance(case_or_link, CaseLink) else type(case_or_link)
+    )
+    try:
+        extra = case_type_for(model).office_permission
+    except LookupError:
+        return
+    if extra and not actor.has_perm(extra):
+        raise PermissionDenied(f"您没有{what}的权限。")
+
+
 def _require_unit(actor: Any, organization: Organization, what: str) -> None:
     """A unit's action: the permission and membership of that unit (or a unit above it). County-wide viewing
     rights do not make a hotline operator a member of every unit."""
@@ -277,7 +297,7 @@ def dispatch_case(
 ) -> Assignment:
     """派单 to a lead (主办) or assisting (协办) unit. A unit outside ``catalog_units`` (the 派单目录 of the case's
     category, when the caller gives one) needs a reason."""
-    _require(actor, DISPATCH, "派单")
+    _require_office(actor, DISPATCH, "派单", case)
     locked = _lock_case(case)
     case_type = case_type_for(locked)
     if locked.dispatch_state not in (DispatchState.PENDING, DispatchState.HANDLING):
@@ -472,7 +492,7 @@ def decide_return(
 ) -> Assignment:
     """派单异议审核: approve a 退单 (the case waits for 改派 when the lead returned it) or refuse it with a reason
     (the unit keeps the matter; its clocks never stopped)."""
-    _require(actor, SUPERVISE, "审核退单")
+    _require_office(actor, SUPERVISE, "审核退单", assignment)
     locked = _lock_assignment(assignment)
     case = _lock_case(locked.case)
     if locked.state != AssignmentState.RETURN_REQUESTED:
@@ -535,7 +555,7 @@ def redispatch(
     outside_catalog_reason: str = "",
 ) -> Assignment:
     """改派: take a matter from one unit and give it to another in one step (a pending 退单 is approved with it)."""
-    _require(actor, SUPERVISE, "改派")
+    _require_office(actor, SUPERVISE, "改派", assignment)
     locked = _lock_assignment(assignment)
     if not locked.is_current:
         raise ValidationError(f"该派单{locked.get_state_display()}，不能改派。")
@@ -627,7 +647,7 @@ def decide_extension(
 ) -> ExtensionRequest:
     """The hotline approves an extension before the due moment (its working days are added on the case clock),
     or refuses it with a reason."""
-    _require(actor, SUPERVISE, "审批延期")
+    _require_office(actor, SUPERVISE, "审批延期", extension)
     request = ExtensionRequest.objects.select_for_update().filter(pk=extension.pk).first()
     if request is None or request.state != ExtensionState.PENDING:
         raise ValidationError("该延期申请已审批。")
@@ -771,7 +791,7 @@ def review_reply(
     *, reply: CaseReply, accept: bool, actor: Any, note: str = "", at: dt.datetime | None = None
 ) -> CaseReply:
     """The hotline reviews the lead unit's reply: accepted (the case waits for 回访) or sent back for 重办."""
-    _require(actor, DISPATCH, "审核答复")
+    _require_office(actor, DISPATCH, "审核答复", reply)
     locked = CaseReply.objects.select_for_update().filter(pk=reply.pk).first()
     if locked is None or locked.state != ReplyState.PENDING:
         raise ValidationError("该答复已审核。")
@@ -817,7 +837,7 @@ def record_callback(
     *, case: models.Model, rating: str, actor: Any, note: str = "", at: dt.datetime | None = None
 ) -> Callback:
     """回访 with 满意 / 基本满意 / 不满意."""
-    _require(actor, DISPATCH, "回访")
+    _require_office(actor, DISPATCH, "回访", case)
     locked = _lock_case(case)
     if locked.dispatch_state not in (DispatchState.CALLBACK, DispatchState.FINISHED):
         raise ValidationError("答复审核通过后才能回访。")
@@ -851,7 +871,7 @@ def record_callback(
 @transaction.atomic
 def redo_case(*, case: models.Model, reason: str, actor: Any, at: dt.datetime | None = None) -> models.Model:
     """重办: after an unsatisfied callback, the lead unit handles the matter again on the same clock."""
-    _require(actor, DISPATCH, "退回重办")
+    _require_office(actor, DISPATCH, "退回重办", case)
     locked = _lock_case(case)
     lead = current_lead(locked)
     if locked.dispatch_state != DispatchState.CALLBACK or lead is None:
@@ -896,7 +916,7 @@ def _close_assignments(case: models.Model, at: dt.datetime, actor: Any) -> None:
 @transaction.atomic
 def finish_case(*, case: models.Model, actor: Any, at: dt.datetime | None = None) -> models.Model:
     """办结: stops the 办理 clock; on time when finished not after its due moment."""
-    _require(actor, DISPATCH, "办结")
+    _require_office(actor, DISPATCH, "办结", case)
     locked = _lock_case(case)
     if locked.dispatch_state != DispatchState.CALLBACK:
         raise ValidationError("答复审核通过（待回访）的事项才能办结。")
@@ -916,6 +936,33 @@ def finish_case(*, case: models.Model, actor: Any, at: dt.datetime | None = None
     _event(locked, "finish", f"办结（{'按期' if on_time else '超期'}）。", actor=actor, at=at)
     _audit(locked, "finish", actor, on_time=on_time)
     _after_commit(locked, "finished")
+    return _sync(case, locked)
+
+
+@transaction.atomic
+def withdraw_case(
+    *, case: models.Model, reason: str, actor: Any, at: dt.datetime | None = None
+) -> models.Model:
+    """撤销: the office ends an open case that turned out to have no ground (an upheld 申诉 against a rating, a
+    duplicate found late). Its clocks stop, its assignments close; it counts as neither on time nor overdue."""
+    _require_office(actor, DISPATCH, "撤销", case)
+    locked = _lock_case(case)
+    if locked.dispatch_state not in OPEN_DISPATCH_STATES:
+        raise ValidationError(f"该事项{locked.get_dispatch_state_display()}，不能撤销。")
+    reason = " ".join((reason or "").split())
+    if len(reason) < 4:
+        raise ValidationError({"reason": "请写明撤销理由（至少 4 个字）。"})
+    at = _moment(at, what="撤销时间")
+    if locked.handle_clock_id:
+        _stop_if_running(locked.handle_clock, at, actor)
+    _close_assignments(locked, at, actor)
+    locked.dispatch_state = DispatchState.FINISHED
+    locked.finished_at = at
+    locked.finished_on_time = None
+    locked.save()
+    _event(locked, "withdraw", f"撤销，理由：{reason}。", actor=actor, at=at)
+    _audit(locked, "withdraw", actor, reason=reason)
+    _after_commit(locked, "withdrawn", reason=reason)
     return _sync(case, locked)
 
 
@@ -942,7 +989,7 @@ def overdue_parts(case: models.Model, *, at: dt.datetime | None = None) -> list[
 @transaction.atomic
 def urge_case(*, case: models.Model, note: str, actor: Any, at: dt.datetime | None = None) -> models.Model:
     """督办 of an overdue case: the units' handlers and heads are told, the count is kept."""
-    _require(actor, SUPERVISE, "督办")
+    _require_office(actor, SUPERVISE, "督办", case)
     locked = _lock_case(case)
     if locked.dispatch_state not in OPEN_DISPATCH_STATES:
         raise ValidationError("该事项已办结，无需督办。")
@@ -983,7 +1030,7 @@ def merge_case(
     *, case: models.Model, into: models.Model, reason: str, actor: Any, at: dt.datetime | None = None
 ) -> models.Model:
     """并单: a repeated matter is merged into the case already being handled; its own clocks stop."""
-    _require(actor, DISPATCH, "并单")
+    _require_office(actor, DISPATCH, "并单", case)
     if type(case) is not type(into) or case.pk == into.pk:
         raise ValidationError("只能把一件事项并入同类的另一件事项。")
     locked = _lock_case(case)

@@ -16,9 +16,11 @@ from .items import (
     ProcessStep,
     ServiceItem,
 )
+from .ratings import AppealState, RatingChannel, RatingStatus, Rectification, ServiceRating
 
 __all__ = [
     "OPEN_STATUSES",
+    "AppealState",
     "ApplicantKind",
     "Application",
     "ApplicationEvent",
@@ -33,6 +35,10 @@ __all__ = [
     "ItemVersion",
     "Material",
     "ProcessStep",
+    "RatingChannel",
+    "RatingStatus",
+    "Rectification",
     "ServiceCase",
     "ServiceItem",
+    "ServiceRating",
 ]
