@@ -60,6 +60,49 @@ def govservice_work(user) -> WorkSection | None:
                 level="overdue",
             ),
         ]
+    if user.has_perm("govservice.view_servicerating"):
+        items += _rating_items(user)
     if not items:
         return None
     return WorkSection("网上办事", items, order=55, note="暂无待办。")
+
+
+def _rating_items(user) -> list[WorkItem]:
+    """好差评: for the rated unit, 差评 to call back on and to fix; for the office, reports to review, raters to
+    call back and appeals to decide."""
+    from zhengwu.core.models.dispatch import DispatchState
+    from zhengwu.core.services import dispatch as engine
+
+    from .models import AppealState
+    from .rating_admin import visible_ratings
+
+    index = reverse("govservice_rating_list")
+    mine = visible_ratings(user)
+    items = []
+    if user.has_perm(engine.HANDLE):
+        items.append(
+            WorkItem(
+                "整改中的差评",
+                mine.filter(rectification__dispatch_state=DispatchState.HANDLING).count(),
+                f"{index}?queue=open",
+            )
+        )
+    if user.has_perm("govservice.handle_ratings"):
+        items += [
+            WorkItem(
+                "待审核的差评整改",
+                mine.filter(rectification__dispatch_state=DispatchState.REPLIED).count(),
+                f"{index}?queue=open",
+            ),
+            WorkItem(
+                "待回访评价人",
+                mine.filter(rectification__dispatch_state=DispatchState.CALLBACK).count(),
+                f"{index}?queue=open",
+            ),
+            WorkItem(
+                "待复核的差评申诉",
+                mine.filter(rectification__appeal_state=AppealState.PENDING).count(),
+                f"{index}?queue=appeal",
+            ),
+        ]
+    return items

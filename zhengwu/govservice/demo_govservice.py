@@ -957,11 +957,9 @@ def build_cases(ctx: DemoContext) -> None:
             finished_at = None
             if finished_on < today and rng.random() > 0.005:
                 finished_at = dt.datetime.combine(
-                    finished_on, dt.time(rng.randrange(9, 18), rng.randrange(60))
+                    finished_on, dt.time(rng.randrange(9, 18), rng.randrange(60)), tzinfo=SHANGHAI
                 )
-                finished_at = max(
-                    finished_at.replace(tzinfo=accepted_at.tzinfo) - dt.timedelta(hours=8), accepted_at
-                )
+                finished_at = max(finished_at, accepted_at + dt.timedelta(minutes=rng.randrange(5, 40)))
             elif pauses and dt.date.fromisoformat(pauses[0]["to"]) >= today:
                 pauses = []  # a pause is recorded once it ends
             lines.append(
@@ -1121,4 +1119,136 @@ def build_applications(ctx: DemoContext) -> None:
     )
     ctx.log(
         f"网上申报 {Application.objects.count()} 件（{orgs['WJW'].name}，各个办理环节），审批人员 {head.username} 可批准延期"
+    )
+
+
+@demo_step(65, "网上办事：好差评与差评整改")
+def build_ratings(ctx: DemoContext) -> None:
+    """一次一评 of a good share of the year's finished cases — mostly 非常满意 and 满意, a few 差评 — and the
+    rectifications of the 实名差评 in every state: fixed and confirmed by the rater, fixed and waiting for review,
+    being fixed, appealed and waiting for 复核, and one appeal upheld. The online applications of the demo are left
+    unrated, for a visitor to rate."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from zhengwu.core.models import Staff
+    from zhengwu.core.services import dispatch as engine
+
+    from .models import RatingChannel, Rectification, ServiceCase, ServiceRating
+    from .services import ratings as svc
+
+    if ServiceRating.objects.exists():
+        return
+    rng = random.Random(ctx.seed + 65)
+    office = Staff.objects.filter(username="zwfw_admin").first()
+    now = timezone.now()
+    cases = list(
+        ServiceCase.objects.filter(finished_at__isnull=False, finished_at__lt=now - dt.timedelta(days=1))
+        .select_related("item", "version", "organization")
+        .order_by("finished_at", "pk")
+    )
+    rng.shuffle(cases)
+    cases = sorted(cases[: max(20, len(cases) * 2 // 5)], key=lambda c: c.finished_at)
+    onsite = svc.indicators(RatingChannel.ONSITE)
+    surnames, given = "王李张刘陈杨黄赵周吴", ["建国", "秀英", "志强", "海燕", "国华", "丽娟", "文斌", "春梅"]
+    reasons = {
+        "多次跑动": "同一件事跑了三趟，每次都说缺一样材料，第一次就应该讲清楚。",
+        "办理时间过长": "说好五个工作日，结果等了两周才拿到。",
+        "窗口人员态度差": "窗口工作人员说话不耐烦，问两句就不理人。",
+        "材料要求不清楚": "办事指南上写的材料和窗口要的不一样。",
+        "要求提交规定以外的材料": "窗口要求另外开一份指南里没有的证明。",
+    }
+    bad: list[ServiceRating] = []
+    for n, case in enumerate(cases):
+        roll = rng.random()
+        level = 5 if roll < 0.72 else 4 if roll < 0.9 else 3 if roll < 0.965 else 2 if roll < 0.99 else 1
+        scores = {name: max(1, min(5, level + rng.choice([0, 0, 0, 1, -1]))) for name in onsite}
+        scores[onsite[0]] = level
+        tag = rng.choice(list(reasons))
+        real = level <= 2 and rng.random() < 0.85
+        rated_at = min(
+            case.finished_at + dt.timedelta(minutes=rng.randrange(2, 90)), now - dt.timedelta(hours=2)
+        )
+        rating = svc.submit_rating(
+            channel=RatingChannel.ONSITE,
+            case=case,
+            data=svc.RatingInput(
+                scores=scores,
+                tags=[tag] if level <= 2 else [],
+                reason=reasons[tag] if level <= 2 and rng.random() < 0.7 else "",
+                rater_name=f"{rng.choice(surnames)}{rng.choice(given)}" if real else "",
+                rater_phone=f"1370000{n % 10000:04d}" if real else "",
+            ),
+            at=rated_at,
+        )
+        if level <= 2 and real:
+            bad.append(rating)
+
+    def handler(org):
+        return engine.unit_handlers(org).first()
+
+    states = {"fixed": 0, "review": 0, "fixing": 0, "appeal": 0, "void": 0}
+    for index, rating in enumerate(bad):
+        rectification = Rectification.objects.get(rating=rating)
+        start = rating.rated_at
+        if now - start < dt.timedelta(days=3):
+            continue  # just dispatched: waiting for 回访核实
+        unit = handler(rating.organization)
+        last = index == len(bad) - 1
+        step = start + dt.timedelta(hours=3)
+        rectification = svc.verify(
+            rectification=rectification,
+            note=f"已电话联系评价人{rating.rater_name}，核实情况属实，已向评价人说明整改安排。",
+            actor=unit,
+            at=step,
+        )
+        if index % 7 == 3:
+            svc.appeal(
+                rectification=rectification,
+                kind="误评",
+                text="经核查窗口录像，评价人当日办理的是另一事项，评价器按键有误，系误评。",
+                actor=unit,
+                at=step + dt.timedelta(hours=2),
+            )
+            if index % 14 == 3:
+                svc.decide_appeal(
+                    rectification=rectification,
+                    upheld=True,
+                    note="经调取窗口录像核实，评价人误按评价器，申诉成立。",
+                    actor=office,
+                    at=step + dt.timedelta(days=1),
+                )
+                states["void"] += 1
+            else:
+                states["appeal"] += 1
+            continue
+        if last or now - start < dt.timedelta(days=5):
+            states["fixing"] += 1
+            continue
+        reply = svc.report(
+            rectification=rectification,
+            text=f"针对“{'、'.join(rating.tags)}”的问题，已对窗口人员开展业务培训，完善一次性告知单，"
+            "并在办事指南中补充材料说明。",
+            actor=unit,
+            at=step + dt.timedelta(days=3),
+        )
+        if index % 5 == 4:
+            states["review"] += 1
+            continue
+        engine.review_reply(reply=reply, accept=True, actor=office, at=step + dt.timedelta(days=4))
+        engine.record_callback(
+            case=rectification,
+            rating=rng.choice(["满意", "满意", "基本满意"]),
+            note="评价人认可整改结果。",
+            actor=office,
+            at=step + dt.timedelta(days=4, hours=2),
+        )
+        engine.finish_case(case=rectification, actor=office, at=step + dt.timedelta(days=4, hours=3))
+        states["fixed"] += 1
+    ctx.log(
+        f"好差评 {ServiceRating.objects.count()} 个（差评 {ServiceRating.objects.filter(level__lte=2).count()} 个）；"
+        f"实名差评整改：已整改 {states['fixed']}，待审核 {states['review']}，整改中 {states['fixing']}，"
+        f"申诉待复核 {states['appeal']}，申诉成立 {states['void']}"
     )

@@ -491,6 +491,70 @@ def published_rectifications(*, limit: int = 20) -> models.QuerySet[Rectificatio
     )
 
 
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def ratings_summary(figures: dict[str, Any]) -> str:
+    """One paragraph in the words counties publish."""
+    text = (
+        f"{figures['from']}至{figures['to']}，共收到政务服务评价{figures['ratings']}个，"
+        f"其中好评{figures['good']}个，好评率{_pct(figures['good_rate'])}；差评{figures['bad']}个，"
+        f"实名差评{figures['real_name_bad']}个，已整改{figures['rectified']}个，"
+        f"差评整改率{_pct(figures['rectification_rate'])}。"
+    )
+    return text
+
+
+def write_ratings_xlsx(figures: dict[str, Any], handle: Any) -> None:
+    from openpyxl import Workbook
+
+    from zhengwu.core.spreadsheets import save_workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "好差评统计"
+    sheet.append([f"好差评统计（{figures['from']} 至 {figures['to']}）"])
+    labels = [lv["label"] for lv in _rules()["levels"]]
+    sheet.append(
+        [
+            "单位",
+            "统一社会信用代码",
+            "评价数",
+            "好评数",
+            "好评率",
+            "差评数",
+            "实名差评",
+            "已整改",
+            "差评整改率",
+            *labels,
+        ]
+    )
+    rows = [*figures["units"], {"name": "合计", "unit": "", **figures}]
+    for row in rows:
+        sheet.append(
+            [
+                row["name"],
+                row["unit"],
+                row["ratings"],
+                row["good"],
+                row["good_rate"],
+                row["bad"],
+                row["real_name_bad"],
+                row["rectified"],
+                row["rectification_rate"],
+                *(row["levels"][label] for label in labels),
+            ]
+        )
+    for cells in sheet.iter_rows(min_row=3, min_col=5, max_col=9):
+        for cell in cells:
+            if cell.column in (5, 9):
+                cell.number_format = "0.00%"
+    sheet.column_dimensions["A"].width = 32
+    sheet.column_dimensions["B"].width = 22
+    save_workbook(book, handle)
+
+
 # -- provincial export -------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,8 @@ zhengwu services import-items FILE.xlsx [--actor USERNAME]   (all-or-nothing; ea
 zhengwu services import-cases FILE.jsonl [--actor USERNAME]  (all-or-nothing; each bad line named)
 zhengwu services supervision --from YYYY-MM-DD --to YYYY-MM-DD [--as-of YYYY-MM-DD] [--unit CREDIT_CODE]
                              [--format json|xlsx|text] [--out FILE]
+zhengwu services ratings --from YYYY-MM-DD --to YYYY-MM-DD [--unit CREDIT_CODE] [--format json|xlsx|text] [--out FILE]
+zhengwu services ratings-export --from YYYY-MM-DD --to YYYY-MM-DD [--format json] [--out FILE]
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{import-items,import-cases,supervision}"
+            dest="action",
+            required=True,
+            metavar="{import-items,import-cases,supervision,ratings,ratings-export}",
         )
         imp = actions.add_parser("import-items", help="从 .xlsx 导入事项清单（整个文件校验通过才写入）。")
         imp.add_argument("file", type=Path)
@@ -45,7 +49,23 @@ class Command(BaseCommand):
         sup.add_argument("--format", default="text", help="json、xlsx 或 text（缺省）。")
         sup.add_argument("--out", type=Path, help="输出文件；json 和 text 缺省输出到标准输出。")
 
+        rat = actions.add_parser(
+            "ratings", help="好差评统计：按评价日期统计各单位评价数、好评率、差评数、差评整改率。"
+        )
+        rat.add_argument("--from", dest="date_from", required=True, help="起始日期 YYYY-MM-DD（含）")
+        rat.add_argument("--to", dest="date_to", required=True, help="截止日期 YYYY-MM-DD（含）")
+        rat.add_argument("--unit", help="只统计该单位及其下级（统一社会信用代码）。")
+        rat.add_argument("--format", default="text", help="json、xlsx 或 text（缺省）。")
+        rat.add_argument("--out", type=Path, help="输出文件；json 和 text 缺省输出到标准输出。")
+        exp = actions.add_parser("ratings-export", help="按省级好差评系统的字段导出期内评价（JSON）。")
+        exp.add_argument("--from", dest="date_from", required=True, help="起始日期 YYYY-MM-DD（含）")
+        exp.add_argument("--to", dest="date_to", required=True, help="截止日期 YYYY-MM-DD（含）")
+        exp.add_argument("--format", default="json", help="json（缺省，唯一支持的格式）。")
+        exp.add_argument("--out", type=Path, help="输出文件；缺省输出到标准输出。")
+
     def handle(self, *args, **options) -> None:
+        if options["action"] in ("ratings", "ratings-export"):
+            return self._ratings(options)
         if options["action"] == "import-cases":
             return self._import_cases(options)
         if options["action"] == "supervision":
@@ -138,6 +158,61 @@ class Command(BaseCommand):
                 json.dumps(figures, ensure_ascii=False, indent=2) + "\n"
                 if fmt == "json"
                 else figures["summary"] + "\n"
+            )
+            if out is None:
+                self.stdout.write(text, ending="")
+            else:
+                out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"无法写入输出文件“{out}”：{error.strerror or error}") from None
+
+    def _ratings(self, options) -> None:
+        from django.core.exceptions import ValidationError
+
+        from zhengwu.core.models import Organization
+
+        from ...services.ratings import (
+            provincial_records,
+            rating_figures,
+            ratings_summary,
+            write_ratings_xlsx,
+        )
+
+        export = options["action"] == "ratings-export"
+        fmt = (options.get("format") or "text").lower()
+        allowed = {"json"} if export else {"json", "xlsx", "text"}
+        if fmt not in allowed:
+            raise CommandError(f"不支持的格式“{options['format']}”：应为 {'、'.join(sorted(allowed))}。")
+        date_from = _date(options["date_from"], "--from")
+        date_to = _date(options["date_to"], "--to")
+        if date_to < date_from:
+            raise CommandError("--to 不能早于 --from。")
+        unit = None
+        if options.get("unit"):
+            unit = Organization.objects.filter(credit_code=options["unit"].strip().upper()).first()
+            if unit is None:
+                raise CommandError(f"找不到统一社会信用代码为“{options['unit']}”的单位。")
+        try:
+            data = (
+                provincial_records(start=date_from, end=date_to)
+                if export
+                else rating_figures(start=date_from, end=date_to, unit=unit)
+            )
+        except ValidationError as exc:
+            raise CommandError("；".join(exc.messages)) from None
+        out: Path | None = options.get("out")
+        try:
+            if fmt == "xlsx":
+                if out is None:
+                    raise CommandError("xlsx 格式须用 --out 指定输出文件。")
+                with out.open("wb") as handle:
+                    write_ratings_xlsx(data, handle)
+                self.stderr.write(f"已写入 {out}")
+                return
+            text = (
+                json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+                if fmt == "json"
+                else ratings_summary(data) + "\n"
             )
             if out is None:
                 self.stdout.write(text, ending="")
