@@ -225,17 +225,18 @@ class GuideRatingForm(HumanCheckForm):
     human_check_purpose = "govservice_rating"
     sms_phone_field = "rater_phone"
 
+    rater_name = forms.CharField(label="姓名（实名评价填写）", max_length=50, required=False)
+    rater_phone = forms.CharField(
+        label="手机号码（实名评价填写；实名差评将有专人回访）", max_length=20, required=False
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _rating_fields(self, "guide")
-        self.fields["rater_name"] = forms.CharField(
-            label="姓名（实名评价填写）", max_length=50, required=False
-        )
-        self.fields["rater_phone"] = forms.CharField(
-            label="手机号码（实名评价填写；实名差评将有专人回访）", max_length=20, required=False
-        )
-        names = [n for n in self.fields if n not in ("captcha", "sms_code", "sms_phone")]
-        self.order_fields(names + [n for n in ("captcha", "sms_code", "sms_phone") if n in self.fields])
+        first = [n for n in self.fields if n.startswith("score_")]
+        first += ["tags", "reason", "rater_name", "rater_phone"]
+        rest = [n for n in self.fields if n not in first]
+        self.order_fields(first + rest)
 
     def rating_input(self):
         from .services.ratings import RatingInput
