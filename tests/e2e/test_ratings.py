@@ -247,7 +247,10 @@ def test_a_citizen_rates_a_finished_application_badly_and_the_unit_rectifies_it(
     # 4. The citizen sees the rating kept on the look-up page, and the bureau's figures and the fix in 好差评公示.
     look_up(citizen, live_server, number, code)
     kept = citizen.locator("#rating-result").inner_text()
-    assert kept.startswith("您已评价：不满意。") and f"整改编号 {rectification.tracking_number}（已办结）" in kept
+    assert (
+        kept.startswith("您已评价：不满意。")
+        and f"整改编号 {rectification.tracking_number}（已办结）" in kept
+    )
     citizen.goto(live_server.url + "/bsfw/hcp/")
     citizen.get_by_role("heading", level=1, name="政务服务“好差评”公示").wait_for()
     row = citizen.locator("#ratings-table tbody tr").filter(has=citizen.get_by_role("rowheader", name=UNIT))
@@ -259,7 +262,9 @@ def test_a_citizen_rates_a_finished_application_badly_and_the_unit_rectifies_it(
     no_serious_violations(citizen, axe_source, "好差评公示")
 
 
-def test_rating_pages_in_traditional_and_elder_modes(live_server, browser, county, credit_code, office, axe_source):
+def test_rating_pages_in_traditional_and_elder_modes(
+    live_server, browser, county, credit_code, office, axe_source
+):
     """The guide rating page and 好差评公示 (with a unit's figures and a fix listed) in 繁体 and the older-users
     mode; the rectification is driven through the service layer."""
     from zhengwu.core.models import CaseReply, Staff

@@ -162,17 +162,29 @@ def _overdue(period: dict[str, dt.date], organizations) -> list[dict[str, Any]]:
         qs = qs.filter(organization__in=organizations)
     # Stored due dates count every pause; one reaching past as-of counted less then, so look at those too.
     qs = qs.filter(Q(promised_due_on__lt=as_of) | Q(last_pause_end__gt=as_of))
+    from .services.alerts import _running_pause
+
     rows = []
     for case in (
-        qs.select_related("version", "organization").prefetch_related("pauses").order_by("legal_due_on")
+        qs.select_related("version", "organization", "application")
+        .prefetch_related("pauses")
+        .order_by("legal_due_on")
     ):
+        pauses = [(p.start_on, p.end_on) for p in case.pauses.all()]
+        application = getattr(case, "application", None)
+        if application is not None and case.finished_on is None:
+            # A pause still running (特别程序, an uncounted step) is on the case only once it ends; it was running
+            # at as-of too when it began by then — the alerts hold back for it, and so does this list.
+            running = _running_pause(application)
+            if running is not None and running <= as_of:
+                pauses.append((running, as_of))
         derived = derive(
             calendar,
             accepted_on=case.accepted_on,
             finished_on=case.finished_on,
             promised_days=case.promised_days,
             legal_days=case.legal_days + case.extension_days,
-            pauses=[(p.start_on, p.end_on) for p in case.pauses.all()],
+            pauses=pauses,
             as_of=as_of,
         )
         card = card_at(derived, as_of)

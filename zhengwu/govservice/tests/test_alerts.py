@@ -84,3 +84,27 @@ def test_finished_applications_are_not_alerted(item, materials, handler, office)
     )
     svc.deliver(application=application, actor=handler, method="窗口领取", at=at(9, 30, 16))
     assert send_supervision_alerts(at=at(12, 1, 8)) == 0
+
+
+def test_the_supervision_list_holds_back_for_a_running_pause_as_the_alerts_do(
+    item, materials, handler, office
+):
+    import datetime as dt
+
+    from zhengwu.govservice.admin_views import _overdue
+
+    paused = _accepted(item, materials, handler)
+    running = _accepted(item, materials, handler, phone="13905781235")
+    svc.suspend(
+        application=paused, actor=handler, kind="检验", reason="送检水样，等待检验报告", at=at(10, 9, 10)
+    )
+    period = {
+        "date_from": dt.date(2026, 9, 1),
+        "date_to": dt.date(2026, 10, 31),
+        "as_of": dt.date(2026, 10, 20),
+    }
+    listed = {row["case"].pk for row in _overdue(period, None)}
+    running.refresh_from_db()
+    paused.refresh_from_db()
+    assert running.case_id in listed  # past its 承诺 due date (10-13): 黄牌
+    assert paused.case_id not in listed  # in 特别程序 since 10-09: its due date moves with the pause
