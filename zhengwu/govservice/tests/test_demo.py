@@ -83,3 +83,47 @@ def test_demo_applications_in_every_state_and_the_accounts_can_act(official_cale
     assert client.get("/admin/govservice/supervision/").status_code == 200
     build_applications(ctx)  # idempotent
     assert Application.objects.count() == 8
+
+
+def test_demo_ratings_with_rectifications_in_every_state(official_calendar, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhengwu.core.demo_core import build_organizations
+    from zhengwu.core.models import Staff
+    from zhengwu.core.models.dispatch import DispatchState
+    from zhengwu.core.services.staff import sync_roles
+    from zhengwu.govservice.demo_govservice import build_applications, build_cases, build_items, build_ratings
+    from zhengwu.govservice.models import AppealState, RatingStatus, Rectification, ServiceRating
+    from zhengwu.govservice.services.ratings import load_rating_rules, rating_figures
+
+    ctx = DemoContext()
+    build_organizations(ctx)
+    sync_roles()
+    load_rating_rules()
+    build_items(ctx)
+    build_cases(ctx)
+    build_applications(ctx)
+    build_ratings(ctx)
+    today = timezone.localdate()
+    figures = rating_figures(start=today - dt.timedelta(days=366), end=today)
+    assert figures["ratings"] >= 300 and 0.9 < figures["good_rate"] < 1
+    assert 0 < figures["bad"] < figures["ratings"] * 0.1
+    assert 0 < figures["rectified"] < figures["real_name_bad"]
+    states = set(Rectification.objects.values_list("dispatch_state", flat=True))
+    assert {DispatchState.FINISHED, DispatchState.HANDLING} <= states
+    assert Rectification.objects.filter(appeal_state=AppealState.PENDING).exists()
+    assert ServiceRating.objects.filter(status=RatingStatus.VOID).exists()
+    # Every rectification belongs to a 实名差评 of the unit it was dispatched to.
+    for rectification in Rectification.objects.select_related("rating", "lead_unit"):
+        assert rectification.rating.real_name and rectification.rating.is_bad
+        assert rectification.lead_unit_id == rectification.rating.organization_id
+    # The demo's online applications are left for a visitor to rate.
+    assert not ServiceRating.objects.filter(application__isnull=False).exists()
+    client.force_login(Staff.objects.get(username="zwfw_admin"))
+    page = client.get("/admin/govservice/ratings/?queue=appeal").content.decode()
+    assert "/admin/govservice/rectifications/" in page
+    count = ServiceRating.objects.count()
+    build_ratings(ctx)  # idempotent
+    assert ServiceRating.objects.count() == count
