@@ -201,6 +201,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     )
     application = outcome.case
     ctx.update(form=form, limited=outcome.limited, application=application)
+    refused = False
     if application is not None:
         correction = None
         if application.status == ApplicationStatus.CORRECTION:
@@ -208,6 +209,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
             correction = CorrectionForm(
                 request.POST if posted else None, request.FILES if posted else None, application=application
             )
+            if posted and not correction.is_valid():
+                refused = True
             if posted and correction.is_valid():
                 try:
                     application = submit_correction(
@@ -217,17 +220,21 @@ def lookup(request: HttpRequest) -> HttpResponse:
                     )
                 except ValidationError as exc:
                     apply_errors(correction, exc)
+                    refused = True
                 else:
                     ctx["corrected"] = True
                     correction = None
-        ctx.update(_rating_part(request, application))
+        rating_part = _rating_part(request, application)
+        refused = refused or rating_part.pop("refused", False)
+        ctx.update(rating_part)
         ctx.update(
             application=application,
             correction=correction,
             events=application.events.filter(public=True).order_by("at", "pk"),
             query_code=form.cleaned_data.get("query_code", "") if form.is_valid() else "",
         )
-    return render(request, "govservice/lookup.html", ctx, status=outcome.status)
+    # A refused 补正 or rating keeps what was typed and says so with 400, as the other public forms do.
+    return render(request, "govservice/lookup.html", ctx, status=400 if refused else outcome.status)
 
 
 # -- 好差评 -------------------------------------------------------------------------------------------------------
@@ -256,7 +263,7 @@ def _rating_part(request: HttpRequest, application: Application) -> dict:
             apply_errors(form, exc)
         else:
             return {"rating": rating, "rated": True}
-    return {"rating_form": form}
+    return {"rating_form": form, "refused": posted}
 
 
 @never_cache

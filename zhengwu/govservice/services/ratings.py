@@ -181,6 +181,8 @@ def submit_rating(
         item, case = application.item, application.case
         real_name, name, phone = True, application.applicant_name, application.phone
     elif case is not None:
+        if case.finished_at is None:
+            raise ValidationError("办结后才能评价该办件。")
         item = case.item
         real_name = bool(data.rater_name and data.rater_phone)
     elif item is None:
@@ -441,6 +443,8 @@ def rating_figures(
                     level__in=bad,
                     real_name=True,
                     rectification__dispatch_state=DispatchState.FINISHED,
+                    # a withdrawn rectification (finished_on_time None) was not a fix
+                    rectification__finished_on_time__isnull=False,
                 ),
             ),
             **{f"level_{lv['value']}": Count("pk", filter=Q(level=lv["value"])) for lv in _rules()["levels"]},
@@ -484,7 +488,11 @@ def rating_figures(
 def published_rectifications(*, limit: int = 20) -> models.QuerySet[Rectification]:
     """Finished rectifications (not withdrawn) for the public page: the item, the unit, the date and the fix."""
     return (
-        Rectification.objects.filter(dispatch_state=DispatchState.FINISHED, rating__status=RatingStatus.VALID)
+        Rectification.objects.filter(
+            dispatch_state=DispatchState.FINISHED,
+            finished_on_time__isnull=False,
+            rating__status=RatingStatus.VALID,
+        )
         .exclude(public_reply="")
         .select_related("rating__version", "rating__organization")
         .order_by("-finished_at")[:limit]
