@@ -1141,6 +1141,7 @@ def build_ratings(ctx: DemoContext) -> None:
 
     if ServiceRating.objects.exists():
         return
+    svc.load_rating_rules()  # the rectification limits (setup step 55), for a demo built without ``zhengwu setup``
     rng = random.Random(ctx.seed + 65)
     office = Staff.objects.filter(username="zwfw_admin").first()
     now = timezone.now()
