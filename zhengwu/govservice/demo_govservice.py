@@ -1136,6 +1136,7 @@ def build_ratings(ctx: DemoContext) -> None:
     from zhengwu.core.models import Staff
     from zhengwu.core.services import dispatch as engine
 
+    from . import rules
     from .models import RatingChannel, Rectification, ServiceCase, ServiceRating
     from .services import ratings as svc
 
@@ -1168,7 +1169,8 @@ def build_ratings(ctx: DemoContext) -> None:
         scores = {name: max(1, min(5, level + rng.choice([0, 0, 0, 1, -1]))) for name in onsite}
         scores[onsite[0]] = level
         tag = rng.choice(list(reasons))
-        real = level <= 2 and rng.random() < 0.85
+        low = svc.is_bad(level)
+        real = low and rng.random() < 0.85
         rated_at = min(
             case.finished_at + dt.timedelta(minutes=rng.randrange(2, 90)), now - dt.timedelta(hours=2)
         )
@@ -1177,14 +1179,14 @@ def build_ratings(ctx: DemoContext) -> None:
             case=case,
             data=svc.RatingInput(
                 scores=scores,
-                tags=[tag] if level <= 2 else [],
-                reason=reasons[tag] if level <= 2 and rng.random() < 0.7 else "",
+                tags=[tag] if low else [],
+                reason=reasons[tag] if low and rng.random() < 0.7 else "",
                 rater_name=f"{rng.choice(surnames)}{rng.choice(given)}" if real else "",
                 rater_phone=f"1370000{n % 10000:04d}" if real else "",
             ),
             at=rated_at,
         )
-        if level <= 2 and real:
+        if real:
             bad.append(rating)
 
     def handler(org):
@@ -1249,7 +1251,7 @@ def build_ratings(ctx: DemoContext) -> None:
         engine.finish_case(case=rectification, actor=office, at=step + dt.timedelta(days=4, hours=3))
         states["fixed"] += 1
     ctx.log(
-        f"好差评 {ServiceRating.objects.count()} 个（差评 {ServiceRating.objects.filter(level__lte=2).count()} 个）；"
+        f"好差评 {ServiceRating.objects.count()} 个（差评 {ServiceRating.objects.filter(level__in=rules.bad_rating_levels()).count()} 个）；"
         f"实名差评整改：已整改 {states['fixed']}，待审核 {states['review']}，整改中 {states['fixing']}，"
         f"申诉待复核 {states['appeal']}，申诉成立 {states['void']}"
     )

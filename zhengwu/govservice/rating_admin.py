@@ -21,6 +21,7 @@ from zhengwu.core.scoping import scope_queryset
 from zhengwu.core.services import dispatch as engine
 from zhengwu.interaction import forms as f
 
+from . import rules
 from .models import AppealState, RatingChannel, RatingStatus, Rectification, ServiceRating
 from .services import ratings as svc
 
@@ -191,7 +192,7 @@ def visible_ratings(user: Any):
 
 
 QUEUES = {
-    "bad": ("差评", Q(level__in=[1, 2])),
+    "bad": ("差评", Q(level__in=rules.bad_rating_levels())),
     "open": ("整改中", Q(rectification__dispatch_state__in=engine.OPEN_DISPATCH_STATES)),
     "appeal": ("申诉待复核", Q(rectification__appeal_state=AppealState.PENDING)),
     "void": ("申诉成立", Q(status=RatingStatus.VOID)),

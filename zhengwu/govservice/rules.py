@@ -58,3 +58,12 @@ def extension_rules() -> dict:
 
 def ratings() -> dict:
     return _load("ratings.json")
+
+
+def rating_level_label(value: int) -> str:
+    return next((lv["label"] for lv in ratings()["levels"] if lv["value"] == value), str(value))
+
+
+def bad_rating_levels() -> list[int]:
+    """The levels that make a rating a 差评."""
+    return list(ratings()["bad_levels"])

@@ -85,15 +85,15 @@ class ServiceRating(models.Model):
 
     @property
     def level_label(self) -> str:
-        from ..rules import ratings
+        from ..rules import rating_level_label
 
-        return next((lv["label"] for lv in ratings()["levels"] if lv["value"] == self.level), str(self.level))
+        return rating_level_label(self.level)
 
     @property
     def is_bad(self) -> bool:
-        from ..rules import ratings
+        from ..rules import bad_rating_levels
 
-        return self.level in ratings()["bad_levels"]
+        return self.level in bad_rating_levels()
 
 
 class AppealState(models.TextChoices):

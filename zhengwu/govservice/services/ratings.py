@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -56,8 +56,7 @@ def level_choices() -> list[tuple[int, str]]:
     return [(lv["value"], f"{lv['label']}（{lv['stars']}）") for lv in _rules()["levels"]]
 
 
-def level_label(value: int) -> str:
-    return next((lv["label"] for lv in _rules()["levels"] if lv["value"] == value), str(value))
+level_label = rules.rating_level_label
 
 
 def indicators(channel: str) -> list[str]:
@@ -70,7 +69,7 @@ def bad_tags() -> list[str]:
 
 
 def is_bad(level: int) -> bool:
-    return level in _rules()["bad_levels"]
+    return level in rules.bad_rating_levels()
 
 
 def load_rating_rules(*, actor: Any = None) -> int:
@@ -350,22 +349,13 @@ def _tell_office(title: str) -> None:
 # -- the office: 申诉复核 -----------------------------------------------------------------------------------------
 
 
-def _require_office(actor: Any, what: str) -> None:
-    if actor is None:
-        return
-    if not getattr(actor, "is_active", False) or not (
-        actor.has_perm(HANDLE_RATINGS) and actor.has_perm(engine.DISPATCH)
-    ):
-        raise PermissionDenied(f"您没有{what}的权限。")
-
-
 @transaction.atomic
 def decide_appeal(
     *, rectification: Rectification, upheld: bool, note: str, actor: Any, at: dt.datetime | None = None
 ) -> Rectification:
     """申诉复核: upheld → the rating is void (not counted) and the rectification is withdrawn; refused → the
     rating stands and the rectification goes on."""
-    _require_office(actor, "申诉复核")
+    engine._require_office(actor, engine.DISPATCH, "申诉复核", rectification)
     locked = Rectification.objects.select_for_update().get(pk=rectification.pk)
     if locked.appeal_state != AppealState.PENDING:
         raise ValidationError("该差评没有待复核的申诉。")
@@ -425,7 +415,7 @@ def rating_figures(
     if end < start:
         raise ValidationError("截止日期不能早于起始日期。")
     begin, finish = _bounds(start, end)
-    bad = _rules()["bad_levels"]
+    bad = rules.bad_rating_levels()
     qs = ServiceRating.objects.filter(rated_at__gte=begin, rated_at__lt=finish).exclude(
         status=RatingStatus.VOID
     )
