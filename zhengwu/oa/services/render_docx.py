@@ -281,7 +281,44 @@ def _imprint(document, doc: OfficialDocument) -> None:
             paragraph.add_run(f"\t{chinese_date(doc.print_date)}印发")
 
 
-def render_docx(doc: OfficialDocument) -> bytes:
+def _float_seal(paragraph, seal, date_text: str) -> None:
+    """The seal's picture floating behind the text, its centre over the 成文日期 and a little above it.
+
+    python-docx adds pictures inline; the inline drawing is rewritten as an anchor placed from the 版心's left edge
+    (the date is right-aligned with a right indent, so its centre is computed from its width) and from the date
+    paragraph's top.
+    """
+    from docx.oxml import parse_xml
+
+    g = geometry()
+    char_mm = g.block_w_mm / g.chars
+    ems = sum(0.5 if ch.isascii() else 1.0 for ch in date_text)
+    indent_mm = element("date")["right_indent_chars"] * char_mm
+    centre_x = g.block_w_mm - indent_mm - ems * char_mm / 2
+    centre_y = g.block_h_mm / g.lines / 2 - seal.above_date_mm
+    run = paragraph.add_run()
+    inline = run.add_picture(io.BytesIO(seal.png), width=Mm(seal.width_mm), height=Mm(seal.height_mm))._inline
+    emu = 36000  # EMU per mm
+    left = round((centre_x - seal.width_mm / 2) * emu)
+    top = round((centre_y - seal.height_mm / 2) * emu)
+    extent = inline.extent
+    anchor = parse_xml(
+        '<wp:anchor xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="1" '
+        'locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="margin"><wp:posOffset>{left}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{top}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{extent.cx}" cy="{extent.cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+        "<wp:wrapNone/></wp:anchor>"
+    )
+    for child in list(inline):
+        if child.tag in (qn("wp:docPr"), qn("wp:cNvGraphicFramePr"), qn("a:graphic")):
+            anchor.append(child)
+    inline.getparent().replace(inline, anchor)
+
+
+def render_docx(doc: OfficialDocument, seal=None) -> bytes:
+    """``seal``: a render_pdf.SealImage whose picture floats over the 成文日期 (a picture only, not a signature)."""
     document = Document()
     _page_setup(document)
     _add_styles(document, doc)
@@ -360,7 +397,9 @@ def render_docx(doc: OfficialDocument) -> bytes:
         paragraph = para("issuer_signature", issuer.name)
         if index:
             paragraph.paragraph_format.space_before = Pt(0)
-    para("date", chinese_date(doc.date))
+    date_paragraph = para("date", chinese_date(doc.date))
+    if seal is not None:
+        _float_seal(date_paragraph, seal, chinese_date(doc.date))
     if doc.note:
         para("note", f"（{doc.note}）")
     if doc.cc or doc.printer:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import threading
+from dataclasses import dataclass
 from html import escape
 
 from .document import OfficialDocument, chinese_date, numbered_headings
@@ -132,7 +134,31 @@ table.issuer-mark td.names div {{ text-align: left; white-space: nowrap; }}
 """
 
 
-def _html(doc: OfficialDocument, spacer_pt: float = 0.0, imprint_on_new_page: bool = False) -> str:
+@dataclass(frozen=True)
+class SealImage:
+    """A seal's picture to press over the 发文机关署名 and 成文日期 (its centre a little above the date)."""
+
+    png: bytes
+    width_mm: float = 42.0
+    height_mm: float = 42.0
+    above_date_mm: float = 4.0
+
+    def html(self) -> str:
+        source = "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<img class="seal" alt="" src="{source}" style="position: absolute; '
+            f"left: calc(50% - {self.width_mm / 2:.3f}mm); "
+            f"top: calc(50% - {self.height_mm / 2 + self.above_date_mm:.3f}mm); "
+            f'width: {self.width_mm:.3f}mm; height: {self.height_mm:.3f}mm;">'
+        )
+
+
+def _html(
+    doc: OfficialDocument,
+    spacer_pt: float = 0.0,
+    imprint_on_new_page: bool = False,
+    seal: SealImage | None = None,
+) -> str:
     g = geometry()
     parts = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">']
     parts.append(f"<title>{escape(doc.title)}</title><style>{_stylesheet(doc)}</style></head><body>")
@@ -205,7 +231,7 @@ def _html(doc: OfficialDocument, spacer_pt: float = 0.0, imprint_on_new_page: bo
     extra_lines = max(0, len(doc.issuers) - 1) * pitch
     parts.append(
         f'<div class="signature" style="margin-top: {2 * pitch + extra_lines:.4f}pt">'
-        f'<span class="date">{issuers}{escape(chinese_date(doc.date))}</span></div>'
+        f'<span class="date">{issuers}{escape(chinese_date(doc.date))}{seal.html() if seal else ""}</span></div>'
     )
     if doc.note:
         parts.append(f'<p class="note">（{escape(doc.note)}）</p>')
@@ -255,9 +281,9 @@ def has_class(box, name: str) -> bool:
     return name in (element.get("class") or "").split()
 
 
-def layout(doc: OfficialDocument):
+def layout(doc: OfficialDocument, seal: SealImage | None = None):
     """The laid-out WeasyPrint document: the 版记 pushed down so its last line is the 版心's last line."""
-    rendered, _ = _render(_html(doc))
+    rendered, _ = _render(_html(doc, seal=seal))
     if not (doc.cc or doc.printer):
         return rendered
     g = geometry()
@@ -269,7 +295,7 @@ def layout(doc: OfficialDocument):
         if has_class(box, "imprint") and box.element_tag == "table" and type(box).__name__ == "BlockBox"
     ]  # the table wrapper: one box per page the 版记 lands on
     if len(found) != 1 or found[0][0] != len(pages) - 1:
-        return _render(_html(doc, imprint_on_new_page=True))[0]
+        return _render(_html(doc, imprint_on_new_page=True, seal=seal))[0]
     _, table = found[0]
     page_box = pages[-1]._page_box
     area_bottom_px = page_box.margin_top + mm_to_pt(g.block_h_mm) / 0.75 + mm_to_pt(SLACK_MM) / 0.75
@@ -277,8 +303,8 @@ def layout(doc: OfficialDocument):
     slack_px = mm_to_pt(SLACK_MM) / 0.75
     # One point short of the slack so rounding never pushes the 版记 onto a page of its own.
     spacer_pt = max(0.0, (spare_px - slack_px) * 0.75 - 1.0)
-    return _render(_html(doc, spacer_pt=spacer_pt))[0]
+    return _render(_html(doc, spacer_pt=spacer_pt, seal=seal))[0]
 
 
-def render_pdf(doc: OfficialDocument) -> bytes:
-    return layout(doc).write_pdf()
+def render_pdf(doc: OfficialDocument, seal: SealImage | None = None) -> bytes:
+    return layout(doc, seal=seal).write_pdf()

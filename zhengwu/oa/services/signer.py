@@ -277,3 +277,19 @@ def default_seal_png(holder: str, name: str = "", size_px: int = 496) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
+
+
+def seal_spec_for(holder: str, code: str, signer: Signer) -> SealSpec:
+    """The seal used until the seal registry names one: the organization's 公文专用章, valid while the signer's
+    certificate is, with the default picture. ``code`` is the 统一社会信用代码 when known."""
+    info = parse_certificate(signer.certificate())
+    return SealSpec(
+        es_id=f"{code or 'ZW'}{'DEV' if signer.name == 'software' else ''}0001",
+        name="公文专用章",
+        holder=holder,
+        valid_from=info.not_before.astimezone(_CHINA).date(),
+        valid_to=info.not_after.astimezone(_CHINA).date(),
+    )
+
+
+_CHINA = datetime.timezone(datetime.timedelta(hours=8), "Asia/Shanghai")

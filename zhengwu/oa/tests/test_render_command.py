@@ -79,10 +79,12 @@ def test_bad_input_names_the_field(tmp_path, changes, field, kept):
     assert not out.exists()
 
 
-def test_seal_is_refused_until_seals_are_configured(tmp_path):
+def test_seal_is_refused_when_the_seal_platform_is_not_configured(tmp_path, settings):
+    settings.ZHENGWU_OA_SIGNER = "http"
+    settings.ZHENGWU_OA_SIGNER_URL = ""
     source = write(tmp_path, variant(seal=True))
     out = tmp_path / "out.pdf"
-    with pytest.raises(CommandError, match="尚未配置电子印章"):
+    with pytest.raises(CommandError, match="未配置签章服务地址"):
         render(source, "pdf", out)
     assert not out.exists()
 
