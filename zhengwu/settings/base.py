@@ -347,6 +347,12 @@ ZHENGWU_BACKUP_ROOT = env("ZHENGWU_BACKUP_ROOT", str(DATA_DIR / "backups"))
 ZHENGWU_BACKUP_KEEP_DAYS = int(env("ZHENGWU_BACKUP_KEEP_DAYS", "14"))
 ZHENGWU_BACKUP_AT = env("ZHENGWU_BACKUP_AT", "02:30")
 
+# Electronic seals (zhengwu/oa/services/signer.py): "software" is a development key in the data directory, without
+# legal effect; "http" calls the provincial seal platform or a certified signing device.
+ZHENGWU_OA_SIGNER = env("ZHENGWU_OA_SIGNER", "software")
+ZHENGWU_OA_SIGNER_URL = env("ZHENGWU_OA_SIGNER_URL", "")
+ZHENGWU_OA_SIGNER_TOKEN = env("ZHENGWU_OA_SIGNER_TOKEN", "")
+
 # Wagtail's own uploads go through the project's checks (zhengwu/core/wagtail_uploads.py): types by content, sizes.
 ZHENGWU_DOCUMENT_TYPES = (
     "pdf", "ofd", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "odt", "ods",
