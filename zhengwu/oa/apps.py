@@ -6,3 +6,6 @@ class OaConfig(AppConfig):
     label = "oa"
     verbose_name = "公文"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import dashboard, demo_oa, setup_oa, tasks  # noqa: F401

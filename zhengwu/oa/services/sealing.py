@@ -1,0 +1,80 @@
+"""From a registered 发文 to its files: the layout model, the OFD signed with the organization's seal, the PDF."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from ..models import OutgoingDocument, Seal
+from .document import Block, Issuer
+from .document import OfficialDocument as Layout
+
+
+def layout_of(document: OutgoingDocument, *, seal: bool = False) -> Layout:
+    """The layout engine's view of a 发文 (a draft not yet registered shows a blank serial as 0 is not allowed:
+    it is laid out with the number left for 登记)."""
+    issuers = [document.organization, *document.co_issuers.all()]
+    profile = getattr(document.organization, "oa_profile", None)
+    names = [
+        (profile.mark_name if profile and profile.mark_name and o == document.organization else o.name)
+        for o in issuers
+    ]
+    signers = []
+    if document.signer_id:
+        signers.append(document.signer.get_full_name())
+    for row in document.countersigns.select_related("signed_by").filter(signed_by__isnull=False):
+        signers.append(row.signed_by.get_full_name())
+    to = [o.name for o in document.to_orgs.all()] + [s for s in document.to_outside.split("、") if s.strip()]
+    cc = [o.name for o in document.cc_orgs.all()] + [s for s in document.cc_outside.split("、") if s.strip()]
+    return Layout(
+        kind=document.kind,
+        issuers=tuple(Issuer(name=n, code=o.credit_code) for n, o in zip(names, issuers, strict=True)),
+        number_code=document.number_code or (profile.document_code if profile else "") or "待登记",
+        number_year=document.number_year or timezone.localdate().year,
+        number_serial=document.number_serial or 1,
+        title=document.title,
+        body=tuple(Block(b["type"], b["text"], b.get("level", 0)) for b in document.body),
+        date=document.document_date or timezone.localdate(),
+        to=tuple(to),
+        cc=tuple(cc),
+        signers=tuple(signers) if document.kind in ("请示", "报告") else (),
+        attachments=tuple(document.attachments),
+        secret_level=document.secret_level,
+        secret_term=document.secret_term,
+        urgency=document.urgency,
+        printer=document.printer,
+        print_date=document.print_date or (timezone.localdate() if document.number_serial else None),
+        note=document.note,
+        seal=seal,
+    )
+
+
+def seal_spec(seal: Seal):
+    from .signer import SealSpec
+
+    return SealSpec(
+        es_id=seal.es_id,
+        name=seal.name,
+        holder=seal.organization.name,
+        valid_from=seal.valid_from,
+        valid_to=seal.valid_to,
+        image=bytes(seal.image) if seal.image else None,
+        width_mm=int(seal.width_mm),
+        height_mm=int(seal.height_mm),
+    )
+
+
+def seal_document(document: OutgoingDocument, seal: Seal) -> bytes:
+    """The registered document as OFD with ``seal`` over its 成文日期, signed by the configured signer (SM2-with-SM3,
+    GB/T 38540 v4). A seal or certificate out of its validity is refused with the reason."""
+    from django.core.exceptions import ValidationError
+
+    from .ofd_sign import sign_ofd
+    from .render_ofd import render_ofd
+    from .signer import SealError, configured_signer
+
+    try:
+        return sign_ofd(
+            render_ofd(layout_of(document, seal=True)), spec=seal_spec(seal), signer=configured_signer()
+        )
+    except SealError as error:
+        raise ValidationError({"seal": str(error)}) from None
