@@ -54,3 +54,10 @@ def register_incoming_menu_item():
     return OaMenuItem(
         "收文", reverse("oa_incoming_list"), name="oa-incoming", icon_name="download", order=471
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_oa_settings():
+    from .admin_registry import OaSettingsGroup
+
+    return OaSettingsGroup()
