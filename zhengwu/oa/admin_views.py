@@ -60,6 +60,7 @@ class OneOrg(forms.ModelChoiceField):
 
 
 class DraftForm(forms.Form):
+    organization = OneOrg(label="发文机关（主办）", queryset=Organization.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label="文种", choices=[("", "请选择"), *KIND_CHOICES])
     title = forms.CharField(label="标题", max_length=200, help_text="发文机关名称 + 事由 + 文种。")
     body = forms.CharField(
@@ -89,8 +90,13 @@ class DraftForm(forms.Form):
         label="印发机关", max_length=100, required=False, help_text="留空时为主办机关。"
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        own = getattr(user, "organization", None)
+        self.fields["organization"].queryset = Organization.objects.filter(
+            Q(pk=getattr(own, "pk", None)) | Q(oa_profile__office=own)
+        ).order_by("path")
+        self.fields["organization"].help_text = "以本机关或本办公室代办的机关（如县人民政府）的名义发文。"
         for name in ("to_orgs", "cc_orgs", "co_issuers"):
             self.fields[name].queryset = _orgs()
             self.fields[name].widget.attrs["size"] = 8
@@ -355,10 +361,11 @@ class DraftCreateView(_OaPage):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=DraftForm()))
+        form = DraftForm(user=request.user, initial={"organization": request.user.organization})
+        return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
             try:
