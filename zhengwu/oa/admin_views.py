@@ -654,6 +654,12 @@ class IncomingListView(_OaPage):
                 state=state,
                 q=q,
                 may_register=request.user.has_perm(wf.HANDLE),
+                handled=Organization.objects.filter(
+                    Q(pk=getattr(request.user.organization, "pk", None))
+                    | Q(oa_profile__office=request.user.organization)
+                ).order_by("path")
+                if request.user.has_perm(wf.HANDLE) and request.user.organization
+                else [],
             )
         )
 
@@ -766,23 +772,32 @@ def _file_response(document: OutgoingDocument, fmt: str) -> HttpResponse:
 
 
 class RegisterBookView(_OaPage):
-    """发文登记簿 / 收文登记簿 of the user's organization for a year, as .xlsx."""
+    """发文登记簿 / 收文登记簿 of an organization whose documents the user handles, for a year, as .xlsx."""
 
     def get(self, request: HttpRequest, which: str) -> HttpResponse:
         if not request.user.has_perm(wf.HANDLE) or getattr(request.user, "organization", None) is None:
             raise PermissionDenied
+        if which not in ("outgoing", "incoming"):
+            raise Http404
         try:
             year = int(request.GET.get("year") or timezone.localdate().year)
         except ValueError:
             year = timezone.localdate().year
+        organization = request.user.organization
+        if request.GET.get("org"):
+            organization = (
+                Organization.objects.filter(pk=request.GET["org"]).first()
+                if request.GET["org"].isdigit()
+                else None
+            )
+            if organization is None or not wf._in(request.user, organization):
+                raise Http404("您不办理该机构的公文。")
         from urllib.parse import quote
 
         from .services.registers import write_register
 
-        if which not in ("outgoing", "incoming"):
-            raise Http404
-        content = write_register(organization=request.user.organization, year=year, which=which)
-        name = f"{'发文' if which == 'outgoing' else '收文'}登记簿{year}.xlsx"
+        content = write_register(organization=organization, year=year, which=which)
+        name = f"{organization.name}{year}年{'发文' if which == 'outgoing' else '收文'}登记簿.xlsx"
         response = HttpResponse(
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -142,7 +142,10 @@ def statistics(*, organization: Organization, start: dt.date, end: dt.date) -> d
     """Documents issued per 文种, received per state, the average hours from 签收 to 办结 and the overdue ones, for
     documents issued / received between ``start`` and ``end`` (Asia/Shanghai dates, both included)."""
     since, until = start_of_day(start), end_of_day(end)
-    scope = Q(organization__path__startswith=organization.path)
+    # The organization, those below it, and those whose documents its office handles (县政府办 → 县人民政府).
+    scope = Q(organization__path__startswith=organization.path) | Q(
+        organization__oa_profile__office=organization
+    )
     issued = OutgoingDocument.objects.filter(scope, issued_at__gte=since, issued_at__lte=until)
     received = IncomingDocument.objects.filter(scope, received_at__gte=since, received_at__lte=until)
     durations = [

@@ -2,6 +2,8 @@
 
 zhengwu oa render FILE.json --format pdf|docx|ofd --out PATH   (layout to GB/T 9704-2012; "seal": true seals it)
 zhengwu oa verify FILE.ofd|FILE.pdf                               (electronic seal check, JSON on stdout)
+zhengwu oa statistics --org CODE --from YYYY-MM-DD --to YYYY-MM-DD [--format json|text] [--out FILE]
+zhengwu oa register --org CODE --year YYYY --kind outgoing|incoming --out FILE.xlsx   (发文/收文登记簿)
 
 Sealing uses the signer the settings name (ZHENGWU_OA_SIGNER): an OFD is signed in place, a PDF gets the seal's
 picture and a detached ``PATH.sig``, a DOCX the picture only. Each use of a seal is written to the audit log when
@@ -22,19 +24,121 @@ class Command(BaseCommand):
     help = "公文：按 GB/T 9704-2012《党政机关公文格式》把 JSON 描述的公文排版为 PDF、DOCX 或 OFD。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{render}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{render,verify,statistics,register}"
+        )
         render = actions.add_parser("render", help="把 JSON 描述的公文排版输出为文件。")
         render.add_argument("file", type=Path, help="公文 JSON 文件（UTF-8）。")
         render.add_argument("--format", dest="fmt", required=True, help="输出格式：pdf、docx 或 ofd。")
         render.add_argument("--out", type=Path, required=True, help="输出文件路径。")
         verify = actions.add_parser("verify", help="验证 OFD 或 PDF（及其 .sig 文件）上的电子签章。")
         verify.add_argument("file", type=Path, help="OFD 文件，或旁边带有同名 .sig 签章文件的 PDF 文件。")
+        stats = actions.add_parser(
+            "statistics", help="公文统计：期内核发公文数（按文种）、收文数、签收到办结平均用时、超期件数。"
+        )
+        stats.add_argument(
+            "--org", required=True, help="机构代码（机构管理中的“代码”），统计该机构及其下属机构。"
+        )
+        stats.add_argument(
+            "--from", dest="date_from", required=True, help="起始日期 YYYY-MM-DD（北京时间，含当日）。"
+        )
+        stats.add_argument(
+            "--to", dest="date_to", required=True, help="截止日期 YYYY-MM-DD（北京时间，含当日）。"
+        )
+        stats.add_argument("--format", default="text", help="输出格式：json 或 text（默认）。")
+        stats.add_argument("--out", type=Path, help="输出文件；不指定时写到标准输出。")
+        book = actions.add_parser("register", help="导出发文登记簿或收文登记簿（.xlsx）。")
+        book.add_argument("--org", required=True, help="机构代码。")
+        book.add_argument("--year", required=True, help="年度，如 2026。")
+        book.add_argument("--kind", required=True, help="outgoing（发文登记簿）或 incoming（收文登记簿）。")
+        book.add_argument("--out", type=Path, required=True, help="输出的 .xlsx 文件。")
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "verify":
             self.handle_verify(options)
+        elif options["action"] == "statistics":
+            self.handle_statistics(options)
+        elif options["action"] == "register":
+            self.handle_register(options)
         else:
             self.handle_render(options)
+
+    @staticmethod
+    def _organization(code: str):
+        from zhengwu.core.models import Organization
+
+        organization = Organization.objects.filter(code=(code or "").strip()).first()
+        if organization is None:
+            raise CommandError(f"找不到代码为“{code}”的机构。")
+        return organization
+
+    @staticmethod
+    def _date(value: str, option: str):
+        import datetime as dt
+
+        try:
+            return dt.date.fromisoformat((value or "").strip())
+        except ValueError:
+            raise CommandError(f"{option} 的日期“{value}”不正确，应为 YYYY-MM-DD。") from None
+
+    def handle_statistics(self, options) -> None:
+        from ...services.registers import statistics
+
+        fmt = (options.get("format") or "text").strip().lower()
+        if fmt not in ("json", "text"):
+            raise CommandError(f"不支持的格式“{options['format']}”：应为 json 或 text。")
+        start = self._date(options["date_from"], "--from")
+        end = self._date(options["date_to"], "--to")
+        if end < start:
+            raise CommandError("--to 不能早于 --from。")
+        organization = self._organization(options["org"])
+        figures = statistics(organization=organization, start=start, end=end)
+        if fmt == "json":
+            text = (
+                json.dumps({"organization": organization.name, **figures}, ensure_ascii=False, indent=2)
+                + "\n"
+            )
+        else:
+            kinds = "；".join(f"{k} {v}" for k, v in figures["issued_by_kind"].items()) or "无"
+            states = "；".join(f"{k} {v}" for k, v in figures["received_by_state"].items()) or "无"
+            hours = figures["average_hours_to_done"]
+            text = (
+                f"{organization.name} {start.isoformat()} 至 {end.isoformat()}\n"
+                f"核发公文 {figures['issued']} 件（{kinds}）\n"
+                f"签收来文 {figures['received']} 件（{states}）\n"
+                f"已办结 {figures['done']} 件，签收到办结平均 {'—' if hours is None else f'{hours} 小时'}\n"
+                f"超过办理时限 {figures['overdue']} 件\n"
+            )
+        out: Path | None = options.get("out")
+        if out is None:
+            self.stdout.write(text, ending="")
+            return
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"无法写入输出文件 {out}：{error.strerror or error}") from None
+        self.stderr.write(f"已写入 {out}")
+
+    def handle_register(self, options) -> None:
+        from ...services.registers import write_register
+
+        kind = (options["kind"] or "").strip().lower()
+        if kind not in ("outgoing", "incoming"):
+            raise CommandError(f"--kind 应为 outgoing 或 incoming，收到的是“{options['kind']}”。")
+        try:
+            year = int(options["year"])
+        except ValueError:
+            raise CommandError(f"--year 应为四位年份，收到的是“{options['year']}”。") from None
+        if not 1900 <= year <= 2100:
+            raise CommandError(f"--year 应为四位年份，收到的是“{options['year']}”。")
+        organization = self._organization(options["org"])
+        content = write_register(organization=organization, year=year, which=kind)
+        out: Path = options["out"]
+        try:
+            out.write_bytes(content)
+        except OSError as error:
+            raise CommandError(f"无法写入输出文件 {out}：{error.strerror or error}") from None
+        self.stderr.write(f"已写入 {out}")
 
     def handle_verify(self, options) -> None:
         from ...services.verify import VerifyError, verify_path
