@@ -62,6 +62,16 @@ class OneOrg(forms.ModelChoiceField):
 class DraftForm(forms.Form):
     organization = OneOrg(label="发文机关（主办）", queryset=Organization.objects.none(), empty_label=None)
     kind = forms.ChoiceField(label="文种", choices=[("", "请选择"), *KIND_CHOICES])
+    form = forms.ChoiceField(
+        label="格式",
+        choices=[
+            ("", "按文种（纪要用纪要格式，其余用文件格式）"),
+            ("文件", "文件格式"),
+            ("信函", "信函格式"),
+            ("纪要", "纪要格式"),
+        ],
+        required=False,
+    )
     title = forms.CharField(label="标题", max_length=200, help_text="发文机关名称 + 事由 + 文种。")
     body = forms.CharField(
         label="正文",
@@ -319,6 +329,24 @@ def _perform_outgoing(code: str, d: OutgoingDocument, data: dict, user: Any) -> 
     raise ValidationError("未知的操作。")
 
 
+def _revision_changes(revisions: list) -> list:
+    """Each revision with the lines it removed and added against the one before (the 核稿 changes, as 修订)."""
+    import difflib
+
+    previous = None
+    for revision in revisions:
+        lines = [revision.title, *wf.body_as_text(revision.body).splitlines()]
+        revision.removed, revision.added = [], []
+        if previous is not None:
+            for line in difflib.ndiff(previous, lines):
+                if line.startswith("- "):
+                    revision.removed.append(line[2:])
+                elif line.startswith("+ "):
+                    revision.added.append(line[2:])
+        previous = lines
+    return revisions
+
+
 OUT_QUEUES = {"todo": "待我办理", "mine": "我起草的", "issued": "已核发"}
 
 
@@ -409,7 +437,7 @@ class OutgoingView(_OaPage):
                 actions=actions,
                 edit_form=edit_form if may_edit else None,
                 events=d.events.select_related("actor", "organization"),
-                revisions=d.revisions.select_related("author"),
+                revisions=_revision_changes(list(d.revisions.select_related("author"))),
                 countersigns=d.countersigns.select_related("organization", "signed_by"),
                 receipts=d.deliveries.select_related("organization", "received_by").order_by(
                     "copy_type", "pk"
@@ -729,7 +757,7 @@ class IncomingFileView(_OaPage):
         if incoming is None:
             raise Http404("该收文不存在或您无权查看。")
         if incoming.source is not None:
-            return _file_response(incoming.source, fmt)
+            return _file_response(incoming.source, fmt, incoming.copy_number)
         if fmt != "original" or not incoming.file:
             raise Http404("该收文没有此格式的文件。")
         from urllib.parse import quote
@@ -741,7 +769,7 @@ class IncomingFileView(_OaPage):
         return response
 
 
-def _file_response(document: OutgoingDocument, fmt: str) -> HttpResponse:
+def _file_response(document: OutgoingDocument, fmt: str, copy_number: str = "") -> HttpResponse:
     from urllib.parse import quote
 
     from .services.sealing import layout_of
@@ -753,16 +781,16 @@ def _file_response(document: OutgoingDocument, fmt: str) -> HttpResponse:
         else:
             from .services.render_ofd import render_ofd
 
-            content = render_ofd(layout_of(document))
+            content = render_ofd(layout_of(document, copy_number=copy_number))
         mime = "application/ofd"
     elif fmt == "pdf":
         from .services.render_pdf import render_pdf
 
-        content, mime = render_pdf(layout_of(document)), "application/pdf"
+        content, mime = render_pdf(layout_of(document, copy_number=copy_number)), "application/pdf"
     elif fmt == "docx":
         from .services.render_docx import render_docx
 
-        content = render_docx(layout_of(document))
+        content = render_docx(layout_of(document, copy_number=copy_number))
         mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     else:
         raise Http404("不支持的格式。")

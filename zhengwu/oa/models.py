@@ -155,6 +155,13 @@ class OutgoingDocument(models.Model):
         Organization, verbose_name="联合发文机关", blank=True, related_name="oa_joint_outgoing"
     )
     kind = models.CharField("文种", max_length=4, choices=KIND_CHOICES)
+    form = models.CharField(
+        "格式",
+        max_length=4,
+        choices=[("文件", "文件格式"), ("信函", "信函格式"), ("纪要", "纪要格式")],
+        default="文件",
+        help_text="GB/T 9704-2012：文件格式、信函格式（如函）、纪要格式。",
+    )
     title = models.CharField("标题", max_length=200)
     body = models.JSONField("正文", default=list, help_text="段落和各级标题。")
     search_text = models.TextField(editable=False, default="")
@@ -345,6 +352,7 @@ class IncomingDocument(models.Model):
         "密级", max_length=4, choices=SecretLevel.choices, default=SecretLevel.NONE, blank=True
     )
     urgency = models.CharField("紧急程度", max_length=4, choices=Urgency.choices, default="", blank=True)
+    copy_number = models.CharField("份号", max_length=6, blank=True, help_text="涉密公文每份的编号（6 位）。")
     file = models.FileField("来文文件", upload_to="oa/incoming/%Y/%m/", blank=True, max_length=255)
     file_name = models.CharField("文件名", max_length=120, blank=True)
     copy_type = models.CharField(

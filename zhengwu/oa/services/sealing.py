@@ -9,7 +9,7 @@ from .document import Block, Issuer
 from .document import OfficialDocument as Layout
 
 
-def layout_of(document: OutgoingDocument, *, seal: bool = False) -> Layout:
+def layout_of(document: OutgoingDocument, *, seal: bool = False, copy_number: str = "") -> Layout:
     """The layout engine's view of a 发文 (a draft not yet registered shows a blank serial as 0 is not allowed:
     it is laid out with the number left for 登记)."""
     issuers = [document.organization, *document.co_issuers.all()]
@@ -40,6 +40,7 @@ def layout_of(document: OutgoingDocument, *, seal: bool = False) -> Layout:
         attachments=tuple(document.attachments),
         secret_level=document.secret_level,
         secret_term=document.secret_term,
+        copy_number=copy_number if document.secret_level else "",
         urgency=document.urgency,
         printer=document.printer,
         print_date=document.print_date or (timezone.localdate() if document.number_serial else None),

@@ -329,6 +329,7 @@ def create_draft(
     note: str = "",
     printer: str = "",
     organization: Organization | None = None,
+    form: str = "",
 ) -> OutgoingDocument:
     """A new draft of ``organization`` (default: the drafter's own; the office may draft for the organization it
     handles documents for, e.g. the county government's office for the county government)."""
@@ -355,9 +356,15 @@ def create_draft(
     )
     if organization in co_issuers:
         raise ValidationError({"co_issuers": "联合发文机关不能包含主办机关自己。"})
+    form = form or ("纪要" if kind == "纪要" else "文件")
+    if form not in ("文件", "信函", "纪要"):
+        raise ValidationError({"form": "格式应为文件格式、信函格式或纪要格式。"})
+    if (form == "纪要") != (kind == "纪要"):
+        raise ValidationError({"form": "纪要用纪要格式，纪要格式只用于纪要。"})
     document = OutgoingDocument(
         organization=organization,
         kind=kind,
+        form=form,
         title=title,
         body=_clean_body(body),
         attachments=attachments,
@@ -667,6 +674,14 @@ def distribute(*, document: OutgoingDocument, actor: Any) -> list[IncomingDocume
                     urgency=document.urgency,
                 )
             )
+    if document.secret_level:
+        # 份号: each printed copy of a 涉密 document is numbered, and each recipient gets one numbered copy.
+        if (document.copies or 0) < len(rows):
+            raise ValidationError(
+                f"涉密公文须每个收文机关一份编号的文件：印制 {document.copies or 0} 份，分送 {len(rows)} 个机关。"
+            )
+        for number, row in enumerate(rows, start=1):
+            row.copy_number = f"{number:06d}"
     created = IncomingDocument.objects.bulk_create(rows)
     document.issued_at = now
     document.print_date = timezone.localdate(now)
