@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -253,6 +254,22 @@ class _OaPage(WagtailAdminTemplateMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
 
+def _refused(user: Any, which: str, target: Any, code: str, reasons: list[str]) -> None:
+    """A refused step (a seal out of validity, a missing co-signature, a 涉密 document outside its scope…) is
+    audited with its reason; the service's own transaction has rolled back, so this row is written on its own."""
+    from zhengwu.core.services.audit import audit
+
+    organization = getattr(target, "organization", None)
+    with transaction.atomic():
+        audit(
+            actor=user,
+            action=f"oa.{which}.refused",
+            target=target,
+            organization=organization,
+            detail={"action": code, "reasons": [str(r) for r in reasons][:5]},
+        )
+
+
 def _outgoing_actions(user: Any, d: OutgoingDocument) -> list[tuple[str, str]]:
     actions: list[tuple[str, str]] = []
     step = d.step
@@ -488,8 +505,10 @@ class OutgoingView(_OaPage):
                 done = _perform_outgoing(code, self.document, form.cleaned_data, request.user)
             except ValidationError as exc:
                 f.apply_service_errors(form, exc)
+                _refused(request.user, "outgoing", self.document, code, exc.messages)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "您没有该操作的权限。")
+                _refused(request.user, "outgoing", self.document, code, [str(exc)])
             else:
                 messages.success(request, done)
                 return HttpResponseRedirect(request.path)
@@ -741,8 +760,10 @@ class IncomingView(_OaPage):
                 done = _perform_incoming(code, self.incoming, form.cleaned_data, request.user)
             except ValidationError as exc:
                 f.apply_service_errors(form, exc)
+                _refused(request.user, "incoming", self.incoming, code, exc.messages)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or "您没有该操作的权限。")
+                _refused(request.user, "incoming", self.incoming, code, [str(exc)])
             else:
                 messages.success(request, done)
                 return HttpResponseRedirect(request.path)
