@@ -35,6 +35,10 @@ KINDS = (
 )
 SECRET_LEVELS = ("绝密", "机密", "秘密")
 URGENCIES = ("特急", "加急")
+# GB/T 9704-2012: 文件格式 (chapter 7), 信函格式 (10.1) and 纪要格式 (10.3).
+FORMS = ("文件", "信函", "纪要")
+# 纪要 attendance lines in the standard's order (10.3): 出席, then 请假, then 列席.
+ATTENDANCE_LABELS = ("出席", "请假", "列席")
 CODE_RE = re.compile(r"^[\u4e00-\u9fa5A-Za-z]+$")
 # A heading text that already carries a structure number: 一、 （一） 1. （1） (and their half-/full-width variants).
 NUMBERED_RE = re.compile(
@@ -91,6 +95,11 @@ class OfficialDocument:
     note: str = ""
     seal: bool = False
     extra: dict = field(default_factory=dict)
+    # "文件" (the default), "信函" or "纪要"; callers building a 纪要 pass form="纪要" themselves.
+    form: str = "文件"
+    # 纪要 only: the mark's text when not “<first issuer>纪要”, and (label, names) attendance lines.
+    mark: str = ""
+    attendance: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def number(self) -> str:
@@ -98,12 +107,27 @@ class OfficialDocument:
         return f"{self.number_code}〔{self.number_year}〕{self.number_serial}号"
 
     @property
+    def display_number(self) -> str:
+        """The number printed in the 版头: the 发文字号, or for a 纪要 its issue (“第12期”, pattern in the rules)."""
+        if self.form == "纪要":
+            pattern = layout_rules()["forms"]["纪要"]["number_format"]
+            return pattern.format(code=self.number_code, year=self.number_year, serial=self.number_serial)
+        return self.number
+
+    @property
     def is_upward(self) -> bool:
         return self.kind in layout_rules()["upward_kinds"]["kinds"]
 
     @property
     def issuer_mark(self) -> str:
-        """发文机关标志: the 主办 (first) issuer's name + “文件”; joint documents list every issuer."""
+        """发文机关标志: the 主办 (first) issuer's name + “文件”; joint documents list every issuer.
+
+        信函 (10.1): the 主办 issuer's name alone. 纪要 (10.3): “<issuer>纪要”, or the name given.
+        """
+        if self.form == "信函":
+            return self.issuers[0].name
+        if self.form == "纪要":
+            return self.mark or self.issuers[0].name + "纪要"
         return "".join(issuer.name for issuer in self.issuers) + "文件"
 
 
@@ -179,11 +203,21 @@ def parse_document(data: object) -> OfficialDocument:
             )
         )
 
+    form = data.get("form")
+    if form is None:
+        form = layout_rules()["forms"]["default_by_kind"].get(kind, "文件")
+    elif form not in FORMS:
+        raise DocumentError(
+            "form", f"公文格式应为 {'、'.join(FORMS)} 之一，收到的是 {json.dumps(form, ensure_ascii=False)}。"
+        )
+    if form == "纪要" and kind != "纪要":
+        raise DocumentError("form", f"纪要格式只用于纪要，本件文种为“{kind}”。")
+
     number = data.get("number")
     if not isinstance(number, dict):
         raise DocumentError("number", "发文字号应为含 code、year、serial 的对象。")
-    code = _text(number, "code", path="number.code")
-    if not CODE_RE.match(code):
+    code = _text(number, "code", path="number.code", required=form != "纪要")
+    if code and not CODE_RE.match(code):
         raise DocumentError("number.code", f"机关代字只能由汉字或字母组成，收到的是“{code}”。")
     year = _integer(number, "year", "number.year")
     if not 1900 <= year <= 2099:
@@ -258,6 +292,13 @@ def parse_document(data: object) -> OfficialDocument:
     if print_date and not printer:
         raise DocumentError("printer", "填写了印发日期，也要填写印发机关。")
 
+    mark = _text(data, "mark", required=False)
+    if mark and form != "纪要":
+        raise DocumentError("mark", "只有纪要格式可以另行指定标志文字。")
+    attendance = _attendance(data.get("attendance"), form)
+    if form == "纪要" and seal:
+        raise DocumentError("seal", "纪要格式不署发文机关、不加盖印章。")
+
     return OfficialDocument(
         kind=kind,
         issuers=tuple(issuers),
@@ -279,7 +320,29 @@ def parse_document(data: object) -> OfficialDocument:
         print_date=print_date,
         note=_text(data, "note", required=False),
         seal=seal,
+        form=form,
+        mark=mark,
+        attendance=attendance,
     )
+
+
+def _attendance(value: object, form: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{"出席": [...], "请假": [...], "列席": [...]}`` → lines in the standard's order (纪要 only)."""
+    if value is None:
+        return ()
+    if form != "纪要":
+        raise DocumentError("attendance", "出席、请假、列席人员名单只用于纪要格式。")
+    if not isinstance(value, dict):
+        raise DocumentError("attendance", "应为含 出席、请假、列席 名单的对象。")
+    unknown = [key for key in value if key not in ATTENDANCE_LABELS]
+    if unknown:
+        raise DocumentError(f"attendance.{unknown[0]}", f"只能是 {'、'.join(ATTENDANCE_LABELS)} 之一。")
+    lines = []
+    for label in ATTENDANCE_LABELS:
+        names = _text_list(value, label) if label in value else ()
+        if names:
+            lines.append((label, names))
+    return tuple(lines)
 
 
 CHINESE_NUMERALS = "零一二三四五六七八九"

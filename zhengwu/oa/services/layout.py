@@ -107,3 +107,18 @@ def mark_size_pt(issuer_names: list[str]) -> float:
     g = geometry()
     longest = max(len(name) for name in issuer_names) + 2
     return min(float(element("issuer_mark")["max_size_pt"]), mm_to_pt(g.block_w_mm) / longest - 0.5)
+
+
+def form_rules(form: str) -> dict:
+    """The rules of a special format (GB/T 9704-2012 chapter 10): 信函 or 纪要."""
+    return layout_rules()["forms"][form]
+
+
+def document_mark_size_pt(doc) -> float:
+    """The mark's size for a document: joint 文件 marks as :func:`mark_size_pt`; 信函 and 纪要 marks are one line."""
+    if doc.form == "文件":
+        return mark_size_pt([issuer.name for issuer in doc.issuers])
+    g = geometry()
+    return min(
+        float(element("issuer_mark")["max_size_pt"]), mm_to_pt(g.block_w_mm) / len(doc.issuer_mark) - 0.5
+    )

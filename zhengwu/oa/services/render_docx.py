@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from .document import OfficialDocument, chinese_date, numbered_headings
-from .layout import element, face, geometry, mark_size_pt, mm_to_pt, size_pt
+from .layout import document_mark_size_pt, element, face, form_rules, geometry, mm_to_pt, size_pt
 
 # Style names, one per format element (《党政机关公文处理工作条例》第九条) and heading level.
 STYLES = {
@@ -39,8 +39,14 @@ STYLES = {
     "cc": "公文-抄送机关",
     "printer": "公文-印发机关和印发日期",
     "page_number": "公文-页码",
+    # 信函 (GB/T 9704-2012 10.1) and 纪要 (10.3)
+    "letter_rule": "公文-信函红色双线",
+    "letter_number": "公文-信函发文字号",
+    "minutes_number": "公文-纪要期号",
+    "attendance": "公文-出席请假列席",
 }
 SIGNER_STYLE = "公文-签发人"  # character style: “签发人：” 仿宋, the names 楷体
+ATTENDANCE_LABEL_STYLE = "公文-出席标注"  # character style: “出席：” 黑体
 
 
 def grid_values() -> tuple[int, int]:
@@ -66,13 +72,13 @@ def _set_faces(rpr_owner, face_key: str) -> None:
         fonts.set(qn(attr), name)
 
 
-def _border(ppr, side: str, size_eighths: int, color: str, space_pt: int = 0) -> None:
+def _border(ppr, side: str, size_eighths: int, color: str, space_pt: int = 0, kind: str = "single") -> None:
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
         ppr.append(borders)
     edge = OxmlElement(f"w:{side}")
-    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:val"), kind)
     edge.set(qn("w:sz"), str(size_eighths))
     edge.set(qn("w:space"), str(space_pt))
     edge.set(qn("w:color"), color.lstrip("#"))
@@ -109,7 +115,7 @@ def _add_styles(document, doc: OfficialDocument) -> None:
     normal.paragraph_format.space_after = Pt(0)
 
     def paragraph_style(key: str, face_key: str | None = None, size: float | None = None):
-        spec = element(key)
+        spec = element(key) if face_key is None or size is None else {}
         style = styles.add_style(STYLES[key], WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = normal
         style.quick_style = True
@@ -123,7 +129,7 @@ def _add_styles(document, doc: OfficialDocument) -> None:
         paragraph_style(key)
 
     mark = element("issuer_mark")
-    mark_size = mark_size_pt([issuer.name for issuer in doc.issuers])
+    mark_size = document_mark_size_pt(doc)
     style = paragraph_style("issuer_mark", size=mark_size)
     style.font.color.rgb = RGBColor.from_string(mark["color"].lstrip("#"))
     style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -193,6 +199,29 @@ def _add_styles(document, doc: OfficialDocument) -> None:
 
     style = paragraph_style("page_number")
     _no_grid_snap(style.element.get_or_add_pPr())
+
+    if doc.form == "信函":
+        spec = form_rules("信函")
+        offset = Mm((spec["rule_length_mm"] - g.block_w_mm) / 2)
+        style = paragraph_style("letter_rule", face_key="fangsong", size=g.body_size_pt)
+        style.paragraph_format.left_indent = -offset
+        style.paragraph_format.right_indent = -offset
+        style.paragraph_format.line_spacing = Pt(2)
+        _no_grid_snap(style.element.get_or_add_pPr())
+        style = paragraph_style("letter_number", face_key="fangsong", size=g.body_size_pt)
+        style.paragraph_format.space_before = Pt(spec["below_rule_em_fraction"] * g.body_size_pt)
+        style.paragraph_format.tab_stops.add_tab_stop(Mm(g.block_w_mm), WD_TAB_ALIGNMENT.RIGHT)
+    if doc.form == "纪要":
+        spec = form_rules("纪要")
+        style = paragraph_style("minutes_number", face_key="fangsong", size=g.body_size_pt)
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        style.paragraph_format.space_before = Pt(element("number")["blank_lines_above"] * g.line_pitch_pt)
+        style = paragraph_style("attendance", face_key=spec["attendance_face"], size=g.body_size_pt)
+        label = 3 * g.char_pitch_pt  # “出席：”
+        style.paragraph_format.left_indent = Pt(spec["attendance_indent_chars"] * g.char_pitch_pt + label)
+        style.paragraph_format.first_line_indent = Pt(-label)
+        label_style = styles.add_style(ATTENDANCE_LABEL_STYLE, WD_STYLE_TYPE.CHARACTER)
+        _set_faces(label_style.element, spec["attendance_label_face"])
 
 
 def _page_setup(document) -> None:
@@ -264,12 +293,16 @@ def _imprint(document, doc: OfficialDocument) -> None:
     rows = []
     if doc.cc:
         rows.append(("cc", f"抄送：{'，'.join(doc.cc)}。"))
-    if doc.printer:
+    letter = doc.form == "信函"  # 10.1: no 印发机关和印发日期 and no rules in a 信函's 版记
+    if doc.printer and not letter:
         rows.append(("printer", doc.printer))
     g = geometry()
     for index, (key, text) in enumerate(rows):
         paragraph = document.add_paragraph(style=STYLES[key])
         ppr = paragraph._p.get_or_add_pPr()
+        if letter:
+            paragraph.add_run(text)
+            continue
         if index == 0:
             _border(ppr, "top", outer, "#000000", 1)
         _border(ppr, "bottom", outer if index == len(rows) - 1 else inner, "#000000", 1)
@@ -317,26 +350,9 @@ def _float_seal(paragraph, seal, date_text: str) -> None:
     inline.getparent().replace(inline, anchor)
 
 
-def render_docx(doc: OfficialDocument, seal=None) -> bytes:
-    """``seal``: a render_pdf.SealImage whose picture floats over the 成文日期 (a picture only, not a signature)."""
-    document = Document()
-    _page_setup(document)
-    _add_styles(document, doc)
+def _head(document, doc: OfficialDocument, para) -> None:
+    """文件 and 纪要 版头: 份号, 密级, 紧急程度, the mark 35 mm below the 版心's top, the number, the red line."""
     g = geometry()
-    # Reuse the template's empty first paragraph when it has one.
-    first = document.paragraphs[0] if document.paragraphs else None
-
-    def para(key: str, text: str = ""):
-        nonlocal first
-        if first is not None:
-            paragraph, first = first, None
-            paragraph.style = document.styles[STYLES[key]]
-        else:
-            paragraph = document.add_paragraph(style=STYLES[key])
-        if text:
-            paragraph.add_run(text)
-        return paragraph
-
     head_lines = 0
     if doc.copy_number:
         para("copy_number", doc.copy_number)
@@ -350,7 +366,7 @@ def render_docx(doc: OfficialDocument, seal=None) -> bytes:
     mark_space = Pt(
         max(0.0, mm_to_pt(element("issuer_mark")["top_below_text_block_mm"]) - head_lines * g.line_pitch_pt)
     )
-    if len(doc.issuers) == 1:
+    if len(doc.issuers) == 1 or doc.form == "纪要":
         mark = para("issuer_mark", doc.issuer_mark)
         mark.paragraph_format.space_before = mark_space
     else:
@@ -372,6 +388,18 @@ def render_docx(doc: OfficialDocument, seal=None) -> bytes:
         suffix.paragraphs[0].style = document.styles[STYLES["issuer_mark"]]
         suffix.paragraphs[0].add_run("文件")
 
+    if doc.form == "纪要":
+        # 期号 centred; the issuing office and the date on the next line, which carries the red line.
+        para("minutes_number", doc.display_number)
+        row = para("number", doc.issuers[0].name)
+        row.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        row.paragraph_format.space_before = Pt(0)
+        row.paragraph_format.left_indent = Pt(g.char_pitch_pt)
+        row.paragraph_format.tab_stops.add_tab_stop(
+            Mm(g.block_w_mm) - Pt(2 * g.char_pitch_pt), WD_TAB_ALIGNMENT.RIGHT
+        )
+        row.add_run("\t" + chinese_date(doc.date))
+        return
     number = para("number", doc.number)
     if doc.is_upward:
         number.alignment = WD_ALIGN_PARAGRAPH.LEFT
@@ -381,6 +409,68 @@ def render_docx(doc: OfficialDocument, seal=None) -> bytes:
         )
         number.add_run("\t签发人：")
         number.add_run("、".join(doc.signers), style=SIGNER_STYLE)
+
+
+def _letter_head(document, doc: OfficialDocument, para) -> None:
+    """信函 版头 in the body: 份号/密级/紧急程度 on the left under the first double rule, the 发文字号 on the right of
+    the first of those lines (the mark and the rules sit in the first page's header and footer)."""
+    head = [doc.copy_number]
+    if doc.secret_level:
+        head.append(doc.secret_level + (f"★{doc.secret_term}" if doc.secret_term else ""))
+    head.append(doc.urgency)
+    head = [text for text in head if text] or [""]
+    first = para("letter_number", head[0])
+    first.add_run("\t" + doc.number)
+    for text in head[1:]:
+        paragraph = para("letter_number", text)
+        paragraph.paragraph_format.space_before = Pt(0)
+
+
+def _letter_first_page(document, doc: OfficialDocument) -> None:
+    """信函 first page: the mark 30 mm from the paper's top over a thick-over-thin red rule in the header, a
+    thin-over-thick rule 20 mm from the paper's bottom in the footer, and no page number (10.1)."""
+    spec = form_rules("信函")
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(spec["mark_top_from_page_mm"])
+    size = round(mm_to_pt(spec["rule_thick_mm"] + spec["rule_gap_mm"] + spec["rule_thin_mm"]) * 8)
+    header = section.first_page_header
+    mark = header.paragraphs[0]
+    mark.style = document.styles[STYLES["issuer_mark"]]
+    mark.add_run(doc.issuer_mark)
+    rule = header.add_paragraph(style=STYLES["letter_rule"])
+    _border(rule._p.get_or_add_pPr(), "top", size, spec["color"], 0, kind="thickThinSmallGap")
+    mark.paragraph_format.space_after = Mm(spec["rule_below_mark_mm"])
+    footer = section.first_page_footer
+    bottom = footer.paragraphs[0]
+    bottom.style = document.styles[STYLES["letter_rule"]]
+    _border(bottom._p.get_or_add_pPr(), "bottom", size, spec["color"], 0, kind="thinThickSmallGap")
+
+
+def render_docx(doc: OfficialDocument, seal=None) -> bytes:
+    """``seal``: a render_pdf.SealImage whose picture floats over the 成文日期 (a picture only, not a signature)."""
+    document = Document()
+    _page_setup(document)
+    _add_styles(document, doc)
+    g = geometry()
+    # Reuse the template's empty first paragraph when it has one.
+    first = document.paragraphs[0] if document.paragraphs else None
+
+    def para(key: str, text: str = ""):
+        nonlocal first
+        if first is not None:
+            paragraph, first = first, None
+            paragraph.style = document.styles[STYLES[key]]
+        else:
+            paragraph = document.add_paragraph(style=STYLES[key])
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+    if doc.form == "信函":
+        _letter_head(document, doc, para)
+    else:
+        _head(document, doc, para)
 
     para("title", doc.title)
     if doc.to:
@@ -393,18 +483,29 @@ def render_docx(doc: OfficialDocument, seal=None) -> bytes:
         paragraph = para("attachments", f"{label}{f'{index}.' if many else ''}{name}")
         if index > 1:
             paragraph.paragraph_format.space_before = Pt(0)
-    for index, issuer in enumerate(doc.issuers):
-        paragraph = para("issuer_signature", issuer.name)
-        if index:
-            paragraph.paragraph_format.space_before = Pt(0)
-    date_paragraph = para("date", chinese_date(doc.date))
-    if seal is not None:
-        _float_seal(date_paragraph, seal, chinese_date(doc.date))
+    for index, (label, names) in enumerate(doc.attendance):
+        paragraph = para("attendance")
+        if index == 0:
+            paragraph.paragraph_format.space_before = Pt(
+                form_rules("纪要")["attendance_blank_lines_above"] * g.line_pitch_pt
+            )
+        paragraph.add_run(f"{label}：", style=ATTENDANCE_LABEL_STYLE)
+        paragraph.add_run("、".join(names))
+    if doc.form != "纪要":  # a 纪要 has no 发文机关署名, seal or 成文日期 under its body (10.3)
+        for index, issuer in enumerate(doc.issuers):
+            paragraph = para("issuer_signature", issuer.name)
+            if index:
+                paragraph.paragraph_format.space_before = Pt(0)
+        date_paragraph = para("date", chinese_date(doc.date))
+        if seal is not None:
+            _float_seal(date_paragraph, seal, chinese_date(doc.date))
     if doc.note:
         para("note", f"（{doc.note}）")
-    if doc.cc or doc.printer:
+    if doc.cc or (doc.printer and doc.form != "信函"):
         _imprint(document, doc)
     _footers(document)
+    if doc.form == "信函":
+        _letter_first_page(document, doc)
 
     core = document.core_properties
     core.title = doc.title

@@ -83,6 +83,21 @@ def _rgb(color) -> str:
     return " ".join(str(round(max(0.0, min(1.0, channel)) * 255)) for channel in channels[:3])
 
 
+def _line(layer, next_id, x: float, y: float, width: float, thickness: float, color: str) -> None:
+    path = etree.SubElement(
+        layer,
+        _q("PathObject"),
+        ID=str(next_id()),
+        Boundary=" ".join(_num(v) for v in (x, y, width, thickness)),
+        LineWidth=_num(thickness),
+        Stroke="true",
+        Fill="false",
+    )
+    etree.SubElement(path, _q("StrokeColor"), Value=color)
+    middle = _num(thickness / 2)
+    etree.SubElement(path, _q("AbbreviatedData")).text = f"M 0 {middle} L {_num(width)} {middle}"
+
+
 def _page_content(page, fonts: dict[str, int], next_id) -> bytes:
     from weasyprint.formatting_structure import boxes
 
@@ -123,6 +138,11 @@ def _page_content(page, fonts: dict[str, int], next_id) -> bytes:
             if len(advances) < 2:
                 del code.attrib["DeltaX"]
             code.text = box.text
+        elif (has_class(box, "thick") or has_class(box, "thin")) and isinstance(box, boxes.BlockBox):
+            # A 信函 double rule's line (GB/T 9704-2012 10.1): a red stroke as thick as the box is tall.
+            x, y = box.position_x * PX_TO_MM, box.border_box_y() * PX_TO_MM
+            width, thickness = box.border_width() * PX_TO_MM, box.border_height() * PX_TO_MM
+            _line(layer, next_id, x, y, width, thickness, _rgb(box.style["background_color"]))
         elif has_class(box, "separator") and isinstance(box, boxes.BlockBox):
             spec = element("separator")
             x, y = box.position_x * PX_TO_MM, box.border_box_y() * PX_TO_MM

@@ -7,8 +7,18 @@ import threading
 from dataclasses import dataclass
 from html import escape
 
-from .document import OfficialDocument, chinese_date, numbered_headings
-from .layout import MM_PER_PT, element, em_top_in_line_pt, face, geometry, mark_size_pt, mm_to_pt, size_pt
+from .document import DocumentError, OfficialDocument, chinese_date, numbered_headings
+from .layout import (
+    MM_PER_PT,
+    document_mark_size_pt,
+    element,
+    em_top_in_line_pt,
+    face,
+    form_rules,
+    geometry,
+    mm_to_pt,
+    size_pt,
+)
 
 # The page area is this much taller than 22 lines so that float rounding never pushes the 22nd line over.
 SLACK_MM = 0.5
@@ -50,7 +60,7 @@ def _stylesheet(doc: OfficialDocument) -> str:
     )
 
     mark = element("issuer_mark")
-    mark_size = mark_size_pt([issuer.name for issuer in doc.issuers])
+    mark_size = document_mark_size_pt(doc)
     # The mark's top edge sits 35 mm below the 版心's top edge.
     head_height = mm_to_pt(g.top_mm + mark["top_below_text_block_mm"] - top) - em_top_in_line_pt(
         mark_size, mark_size
@@ -131,6 +141,62 @@ table.issuer-mark td.names div {{ text-align: left; white-space: nowrap; }}
 .imprint tr.cc td {{ border-bottom: {mm_to_pt(imprint["inner_mm"]):.3f}pt solid #000; text-align: left; }}
 .imprint td.printer {{ text-align: left; }}
 .imprint td.print-date {{ text-align: right; }}
+{_letter_css(doc, top, mark_size) if doc.form == "信函" else ""}
+{_minutes_css() if doc.form == "纪要" else ""}
+"""
+
+
+def _letter_css(doc: OfficialDocument, top_mm: float, mark_size: float) -> str:
+    """信函 (GB/T 9704-2012 10.1): the first page starts higher so that the mark's top is 30 mm from the paper's
+    top edge; red double rules 170 mm long centred on the 版心; no page number on the first page."""
+    g = geometry()
+    spec = form_rules("信函")
+    pitch, body = g.line_pitch_pt, g.body_size_pt
+    first_top = spec["mark_top_from_page_mm"] - em_top_in_line_pt(mark_size, mark_size) * MM_PER_PT
+    mark_em_bottom = em_top_in_line_pt(mark_size, mark_size) + mark_size
+    rule_gap = mm_to_pt(spec["rule_below_mark_mm"]) - (mark_size - mark_em_bottom)
+    # The elements under the first rule: the first one's characters 7/8 of a 3号 character's height below it.
+    under = spec["below_rule_em_fraction"] * body - em_top_in_line_pt(pitch, body)
+    rule_height = spec["rule_thick_mm"] + spec["rule_gap_mm"] + spec["rule_thin_mm"]
+    # The bottom rule's centre 20 mm above the paper's bottom edge, placed from the first page area's top.
+    bottom_top = g.paper_h_mm - spec["bottom_rule_from_page_bottom_mm"] - rule_height / 2 - first_top
+    offset = (spec["rule_length_mm"] - g.block_w_mm) / 2
+    return f"""
+@page :first {{ margin-top: {first_top:.4f}mm; @bottom-right {{ content: none; }} @bottom-left {{ content: none; }} }}
+.double-rule {{ width: {spec["rule_length_mm"]}mm; margin-left: {-offset:.3f}mm; }}
+.double-rule div {{ background: {spec["color"]}; }}
+.double-rule .thick {{ height: {spec["rule_thick_mm"]}mm; }}
+.double-rule .thin {{ height: {spec["rule_thin_mm"]}mm; }}
+.double-rule .gap {{ height: {spec["rule_gap_mm"]}mm; background: none; }}
+.double-rule.top {{ margin-top: {rule_gap:.3f}pt; }}
+.double-rule.bottom {{ position: absolute; top: {bottom_top:.3f}mm; left: {-offset:.3f}mm; margin: 0;
+  height: {rule_height:.3f}mm; }}
+.double-rule.bottom div {{ position: absolute; left: 0; width: 100%; }}
+.double-rule.bottom .thin {{ top: 0; }}
+.double-rule.bottom .thick {{ top: {spec["rule_thin_mm"] + spec["rule_gap_mm"]:.3f}mm; }}
+.letter-head {{ margin-top: {under:.3f}pt; width: 100%; border-collapse: collapse; }}
+.letter-head td {{ padding: 0; vertical-align: top; }}
+.letter-head td.left {{ text-align: left; }}
+.letter-head td.right {{ text-align: right; white-space: nowrap; }}
+.letter .title {{ margin-top: {spec["title_blank_lines_above"] * pitch:.4f}pt; }}
+.imprint.letter {{ border: none; }}
+.imprint.letter tr.cc td {{ border: none; }}
+"""
+
+
+def _minutes_css() -> str:
+    """纪要 (GB/T 9704-2012 10.3): 期号 centred, then the issuing office and the date on one line over the red line;
+    出席/请假/列席 labels in 黑体, names in 仿宋, wrapped names aligned after the colon."""
+    g = geometry()
+    spec = form_rules("纪要")
+    char = g.char_pitch_pt
+    indent = spec["attendance_indent_chars"] * char
+    label = 3 * char  # “出席：”
+    return f"""
+.minutes .number-row {{ margin-top: 0; }}
+.attendance-wrap {{ margin-top: {spec["attendance_blank_lines_above"] * g.line_pitch_pt:.4f}pt; }}
+.attendance {{ padding-left: {indent + label:.4f}pt; text-indent: {-label:.4f}pt; text-align: left; }}
+.attendance .label {{ {_font(spec["attendance_label_face"], g.body_size_pt)} }}
 """
 
 
@@ -161,7 +227,10 @@ def _html(
 ) -> str:
     g = geometry()
     parts = ['<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">']
-    parts.append(f"<title>{escape(doc.title)}</title><style>{_stylesheet(doc)}</style></head><body>")
+    body_class = {"信函": ' class="letter"', "纪要": ' class="minutes"'}.get(doc.form, "")
+    parts.append(
+        f"<title>{escape(doc.title)}</title><style>{_stylesheet(doc)}</style></head><body{body_class}>"
+    )
 
     head = []
     if doc.copy_number:
@@ -171,14 +240,19 @@ def _html(
         head.append(f'<p class="secret">{escape(secret)}</p>')
     if doc.urgency:
         head.append(f'<p class="urgency">{escape(doc.urgency)}</p>')
-    parts.append(f'<div class="head">{"".join(head)}</div>')
-    if len(doc.issuers) == 1:
+    if doc.form == "信函":
+        parts.append(_letter_head(doc, head))
+    else:
+        parts.append(f'<div class="head">{"".join(head)}</div>')
+    if doc.form == "信函":
+        pass
+    elif len(doc.issuers) == 1 or doc.form == "纪要":
         parts.append(f'<div class="issuer-mark">{escape(doc.issuer_mark)}</div>')
     else:
         # Shorter names are spread to the longest one's width (分散对齐); the PDF draws no spacing after the last
         # character, so the spread names end where the longest does.
         longest = max(len(issuer.name) for issuer in doc.issuers)
-        size = mark_size_pt([issuer.name for issuer in doc.issuers])
+        size = document_mark_size_pt(doc)
         spreads = [
             (longest - len(issuer.name)) * size / max(1, len(issuer.name) - 1) for issuer in doc.issuers
         ]
@@ -190,16 +264,28 @@ def _html(
             f'<table class="issuer-mark"><tr><td class="names">{names}</td><td class="suffix">文件</td></tr></table>'
         )
 
-    if doc.is_upward:
+    if doc.form == "信函":
+        pass
+    elif doc.form == "纪要":
+        # 期号 centred; the issuing office (左空一字) and the date (右空一字) on the line over the red line.
+        parts.append(f'<p class="number number-text">{escape(doc.display_number)}</p>')
+        parts.append(
+            '<table class="number-row"><tr>'
+            f'<td class="left">{escape(doc.issuers[0].name)}</td>'
+            f'<td class="right minutes-date">{escape(chinese_date(doc.date))}</td></tr></table>'
+        )
+        parts.append('<div class="separator"></div>')
+    elif doc.is_upward:
         names = "".join(f'<span class="signer-name">{escape(name)}</span>' for name in doc.signers)
         parts.append(
             '<table class="number-row"><tr>'
             f'<td class="left number-text">{escape(doc.number)}</td>'
             f'<td class="right">签发人：{names}</td></tr></table>'
         )
+        parts.append('<div class="separator"></div>')
     else:
         parts.append(f'<p class="number number-text">{escape(doc.number)}</p>')
-    parts.append('<div class="separator"></div>')
+        parts.append('<div class="separator"></div>')
     parts.append(f'<p class="title">{escape(doc.title)}</p>')
     if doc.to:
         parts.append(f'<p class="to">{escape("、".join(doc.to))}：</p>')
@@ -223,33 +309,56 @@ def _html(
             f'<div class="attachments-wrap"><table class="attachments">{"".join(rows)}</table></div>'
         )
 
-    pitch = g.line_pitch_pt
-    issuers = "".join(
-        f'<span class="issuer-name" style="top: {-(len(doc.issuers) - i) * pitch:.4f}pt">{escape(issuer.name)}</span>'
-        for i, issuer in enumerate(doc.issuers)
-    )
-    extra_lines = max(0, len(doc.issuers) - 1) * pitch
-    parts.append(
-        f'<div class="signature" style="margin-top: {2 * pitch + extra_lines:.4f}pt">'
-        f'<span class="date">{issuers}{escape(chinese_date(doc.date))}{seal.html() if seal else ""}</span></div>'
-    )
+    if doc.attendance:
+        lines = "".join(
+            f'<p class="attendance"><span class="label">{escape(label)}：</span>{escape("、".join(names))}</p>'
+            for label, names in doc.attendance
+        )
+        parts.append(f'<div class="attendance-wrap">{lines}</div>')
+    if doc.form != "纪要":  # a 纪要 carries no 发文机关署名, seal or 成文日期 under its body
+        pitch = g.line_pitch_pt
+        issuers = "".join(
+            f'<span class="issuer-name" style="top: {-(len(doc.issuers) - i) * pitch:.4f}pt">{escape(issuer.name)}</span>'
+            for i, issuer in enumerate(doc.issuers)
+        )
+        extra_lines = max(0, len(doc.issuers) - 1) * pitch
+        parts.append(
+            f'<div class="signature" style="margin-top: {2 * pitch + extra_lines:.4f}pt">'
+            f'<span class="date">{issuers}{escape(chinese_date(doc.date))}{seal.html() if seal else ""}</span></div>'
+        )
     if doc.note:
         parts.append(f'<p class="note">（{escape(doc.note)}）</p>')
 
-    if doc.cc or doc.printer:
+    # 信函: the 版记 has no 印发机关和印发日期 and no rules (10.1).
+    printer = doc.printer if doc.form != "信函" else ""
+    if doc.cc or printer:
         style = "page-break-before: always;" if imprint_on_new_page else f"height: {spacer_pt:.3f}pt;"
-        parts.append(f'<div class="imprint-spacer" style="{style}"></div><table class="imprint">')
+        letter = " letter" if doc.form == "信函" else ""
+        parts.append(f'<div class="imprint-spacer" style="{style}"></div><table class="imprint{letter}">')
         if doc.cc:
             parts.append(f'<tr class="cc"><td colspan="2">抄送：{escape("，".join(doc.cc))}。</td></tr>')
-        if doc.printer:
+        if printer:
             printed = f"{chinese_date(doc.print_date)}印发" if doc.print_date else ""
             parts.append(
-                f'<tr class="print"><td class="printer">{escape(doc.printer)}</td>'
+                f'<tr class="print"><td class="printer">{escape(printer)}</td>'
                 f'<td class="print-date">{escape(printed)}</td></tr>'
             )
         parts.append("</table>")
     parts.append("</body></html>")
     return "".join(parts)
+
+
+def _letter_head(doc: OfficialDocument, head: list[str]) -> str:
+    """信函 版头: the mark, the top double rule (thick over thin), then 份号/密级/紧急程度 on the left and the 发文字号
+    on the right under it; the bottom double rule (thin over thick) placed on the first page."""
+    thick, gap, thin = '<div class="thick"></div>', '<div class="gap"></div>', '<div class="thin"></div>'
+    return (
+        f'<div class="issuer-mark">{escape(doc.issuer_mark)}</div>'
+        f'<div class="double-rule top">{thick}{gap}{thin}</div>'
+        f'<div class="double-rule bottom">{thin}{thick}</div>'
+        f'<table class="letter-head"><tr><td class="left">{"".join(head)}</td>'
+        f'<td class="right number-text">{escape(doc.number)}</td></tr></table>'
+    )
 
 
 def _font_config():
@@ -269,6 +378,7 @@ def _render(html: str):
 
 
 def iter_boxes(box):
+    box = getattr(box, "_box", box)  # an absolutely positioned box sits behind a placeholder
     yield box
     for child in getattr(box, "children", ()) or ():
         yield from iter_boxes(child)
@@ -283,8 +393,10 @@ def has_class(box, name: str) -> bool:
 
 def layout(doc: OfficialDocument, seal: SealImage | None = None):
     """The laid-out WeasyPrint document: the 版记 pushed down so its last line is the 版心's last line."""
+    if seal is not None and doc.form == "纪要":
+        raise DocumentError("seal", "纪要格式不署发文机关、不加盖印章。")
     rendered, _ = _render(_html(doc, seal=seal))
-    if not (doc.cc or doc.printer):
+    if not (doc.cc or (doc.printer and doc.form != "信函")):
         return rendered
     g = geometry()
     pages = rendered.pages

@@ -70,3 +70,26 @@ def variant(**changes) -> dict:
         else:
             data[key] = value
     return data
+
+
+def letter_document() -> dict:
+    """A 函 in the 信函 format (GB/T 9704-2012 10.1): no 签发人, the 版记 without 印发机关."""
+    return variant(form="信函", kind="函", signers=None)
+
+
+def minutes_document() -> dict:
+    """A 纪要 in the 纪要 format (10.3): issue number instead of a 发文字号, attendance lines, no seal."""
+    data = variant(
+        kind="纪要",
+        signers=None,
+        number={"serial": 12, "year": 2026},
+        title="示范县农业农村局局务会议纪要",
+        to=None,
+        attendance={
+            "出席": ["县农业农村局 周建国、张丽、王海", "县财政局 李明华", "县水利局 赵强"],
+            "请假": ["县农业农村局 孙伟"],
+            "列席": ["县发展和改革局 钱敏"],
+        },
+    )
+    del data["urgency"], data["secret"], data["copy_number"]
+    return data
