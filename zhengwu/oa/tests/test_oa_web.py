@@ -188,9 +188,11 @@ def test_the_statistics_page_shows_figures():
     received = re.search(r"签收来文</th><td>(\d+) 件", page)
     finished = re.search(r"已办结</th><td>(\d+) 件", page)
     assert issued and received and finished, page[-2000:]
-    from zhengwu.oa.services.registers import statistics
-    from django.utils import timezone
     import datetime as dt
+
+    from django.utils import timezone
+
+    from zhengwu.oa.services.registers import statistics
 
     year = timezone.localdate().year
     figures = statistics(organization=org("ZFB"), start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
@@ -300,7 +302,7 @@ def test_each_outgoing_action_refuses_bad_input_with_400_and_keeps_it():
     # 核稿通过 with an opinion over the limit
     refused(post_action(head, url, "核稿通过", opinion=LONG)[1], "500", LONG)
     # 退回 without a reason keeps the step chosen
-    index, response = post_action(head, url, "退回", step="draft", reason="")
+    _index, response = post_action(head, url, "退回", step="draft", reason="")
     refused(response, "")
     assert re.search(r'<option value="draft" selected>', response.content.decode())
     done(post_action(head, url, "核稿通过", opinion="同意。")[1])
