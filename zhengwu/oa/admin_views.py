@@ -121,6 +121,19 @@ class DraftForm(forms.Form):
     def clean_attachments(self):
         return [line.strip() for line in self.cleaned_data["attachments"].splitlines() if line.strip()]
 
+    def clean(self):
+        data = super().clean()
+        names = {
+            label: [
+                n.strip()
+                for n in (data.pop(field, "") or "").replace(",", "、").replace("，", "、").split("、")
+                if n.strip()
+            ]
+            for label, field in (("出席", "present"), ("请假", "absent"), ("列席", "attending"))
+        }
+        data["attendance"] = {k: v for k, v in names.items() if v}
+        return data
+
 
 class EditForm(forms.Form):
     title = forms.CharField(label="标题", max_length=200)

@@ -165,6 +165,12 @@ class OutgoingDocument(models.Model):
     title = models.CharField("标题", max_length=200)
     body = models.JSONField("正文", default=list, help_text="段落和各级标题。")
     search_text = models.TextField(editable=False, default="")
+    attendance = models.JSONField(
+        "出席、请假、列席",
+        default=dict,
+        blank=True,
+        help_text='纪要格式：{"出席": [...], "请假": [...], "列席": [...]}。',
+    )
     attachments = models.JSONField("附件说明", default=list, blank=True)
     to_orgs = models.ManyToManyField(
         Organization, verbose_name="主送机关", blank=True, related_name="oa_addressed"
@@ -238,8 +244,11 @@ class OutgoingDocument(models.Model):
 
     @property
     def number(self) -> str:
+        """发文字号 (机关代字〔年份〕顺序号号); a 纪要 is numbered by issue, per year (“2026年第3期”)."""
         if self.number_serial is None:
             return ""
+        if self.form == "纪要":
+            return f"{self.number_year}年第{self.number_serial}期"
         return f"{self.number_code}〔{self.number_year}〕{self.number_serial}号"
 
     @property

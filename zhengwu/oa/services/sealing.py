@@ -28,7 +28,9 @@ def layout_of(document: OutgoingDocument, *, seal: bool = False, copy_number: st
     return Layout(
         kind=document.kind,
         issuers=tuple(Issuer(name=n, code=o.credit_code) for n, o in zip(names, issuers, strict=True)),
-        number_code=document.number_code or (profile.document_code if profile else "") or "待登记",
+        number_code=(
+            document.number_code or (profile.document_code if profile else "") or "待登记"
+        ).removesuffix("纪要"),
         number_year=document.number_year or timezone.localdate().year,
         number_serial=document.number_serial or 1,
         title=document.title,
@@ -45,7 +47,13 @@ def layout_of(document: OutgoingDocument, *, seal: bool = False, copy_number: st
         printer=document.printer,
         print_date=document.print_date or (timezone.localdate() if document.number_serial else None),
         note=document.note,
-        seal=seal,
+        seal=seal and document.form != "纪要",
+        form=document.form,
+        attendance=tuple(
+            (label, tuple(document.attendance[label]))
+            for label in ("出席", "请假", "列席")
+            if document.attendance.get(label)
+        ),
     )
 
 

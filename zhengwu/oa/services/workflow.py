@@ -170,7 +170,9 @@ def visible_outgoing(user: Any) -> QuerySet[OutgoingDocument]:
             | Q(co_issuers__oa_profile__office=own)
         )
         below = Q(organization__path__startswith=own.path) | Q(co_issuers__path__startswith=own.path)
-        seen |= handled | (below & Q(secret_level=""))
+        ordinary = Q(secret_level="")
+        # A 涉密 draft is seen by those taking part and by the issuers' 文书, not by every colleague.
+        seen |= (handled if user.has_perm(HANDLE) else handled & ordinary) | (below & ordinary)
     return qs.filter(seen).distinct()
 
 
@@ -330,6 +332,7 @@ def create_draft(
     printer: str = "",
     organization: Organization | None = None,
     form: str = "",
+    attendance: dict[str, list[str]] | None = None,
 ) -> OutgoingDocument:
     """A new draft of ``organization`` (default: the drafter's own; the office may draft for the organization it
     handles documents for, e.g. the county government's office for the county government)."""
@@ -359,12 +362,19 @@ def create_draft(
     form = form or ("纪要" if kind == "纪要" else "文件")
     if form not in ("文件", "信函", "纪要"):
         raise ValidationError({"form": "格式应为文件格式、信函格式或纪要格式。"})
-    if (form == "纪要") != (kind == "纪要"):
-        raise ValidationError({"form": "纪要用纪要格式，纪要格式只用于纪要。"})
+    if form == "纪要" and kind != "纪要":
+        raise ValidationError({"form": "纪要格式只用于纪要。"})
+    attendance = {k: [n.strip() for n in v if n.strip()] for k, v in (attendance or {}).items()}
+    attendance = {k: v for k, v in attendance.items() if v}
+    if attendance and form != "纪要":
+        raise ValidationError({"attendance": "出席、请假、列席人员只用于纪要格式。"})
+    if set(attendance) - {"出席", "请假", "列席"}:
+        raise ValidationError({"attendance": "只能填写出席、请假、列席人员。"})
     document = OutgoingDocument(
         organization=organization,
         kind=kind,
         form=form,
+        attendance=attendance,
         title=title,
         body=_clean_body(body),
         attachments=attachments,
@@ -592,6 +602,8 @@ def register(*, document: OutgoingDocument, actor: Any, copies: int) -> str:
         raise ValidationError("联合发文尚有机关未会签，不能登记。")
     if document.number_serial is None:
         code = document_code(document.organization)
+        if document.form == "纪要":
+            code += "纪要"  # 纪要 are numbered by issue in their own sequence, not with the 发文字号
         year = timezone.localdate().year
         document.number_code, document.number_year = code, year
         document.number_serial = allocate_serial(code, year)
@@ -763,33 +775,36 @@ def return_to(*, document: OutgoingDocument, actor: Any, step: str, reason: str)
     _move(document, step, actor)
 
 
+def _holders(permission: str) -> QuerySet[Staff]:
+    """Active staff holding ``permission`` through a role (group), directly, or as superusers."""
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = permission.split(".")
+    perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+    held = Q(is_superuser=True)
+    if perm is not None:
+        held |= Q(groups__permissions=perm) | Q(user_permissions=perm)
+    return (
+        Staff.objects.filter(held, is_active=True, organization__isnull=False)
+        .select_related("organization")
+        .distinct()
+    )
+
+
 def current_actors(document: OutgoingDocument) -> list[Staff]:
-    """Who may act on the document now (for the 工作台 and for returning it)."""
+    """Who may act on the document now (for the 工作台, the 待办 list and for returning it)."""
     step = document.step
     if step == OutgoingStep.DRAFT:
         return [document.drafter]
     if step == OutgoingStep.REVIEW:
         return pending_reviewers(document)
-    people = Staff.objects.filter(is_active=True).select_related("organization")
     if step == OutgoingStep.COUNTERSIGN:
         orgs = [c.organization for c in document.countersigns.filter(signed_at__isnull=True)]
-        return [
-            p
-            for p in people.filter(organization__isnull=False)
-            if p.has_perm(SIGN) and any(_above_or_in(p, o) for o in orgs)
-        ]
+        return [p for p in _holders(SIGN) if any(_above_or_in(p, o) for o in orgs)]
     if step == OutgoingStep.SIGN:
-        return [
-            p
-            for p in people.filter(organization__isnull=False)
-            if _above_or_in(p, document.organization) and p.has_perm(SIGN)
-        ]
+        return [p for p in _holders(SIGN) if _above_or_in(p, document.organization)]
     if step in (OutgoingStep.RECHECK, OutgoingStep.REGISTER, OutgoingStep.SEAL, OutgoingStep.DISTRIBUTE):
-        return [
-            p
-            for p in people.filter(organization__path__startswith=document.organization.path)
-            if p.has_perm(HANDLE)
-        ]
+        return list(_holders(HANDLE).filter(organization=office_of(document.organization)))
     return []
 
 
@@ -1048,7 +1063,9 @@ def mark_read(*, incoming: IncomingDocument, actor: Any, comment: str = "") -> N
 
 
 @transaction.atomic
-def urge(*, incoming: IncomingDocument, actor: Any | None, note: str = "") -> None:
+def urge(
+    *, incoming: IncomingDocument, actor: Any | None, note: str = "", at: dt.datetime | None = None
+) -> None:
     """催办: by the office (manual), or by the system for an urgent document past its 办理时限."""
     incoming = _lock_in(incoming)
     if actor is not None:
@@ -1057,7 +1074,13 @@ def urge(*, incoming: IncomingDocument, actor: Any | None, note: str = "") -> No
     incoming.urge_count += 1
     incoming.save(update_fields=["urge_count"])
     who = actor.get_full_name() if actor is not None else "系统"
-    _in_event(incoming, actor, "urge", f"{who}催办" + (f"：{note.strip()}" if note.strip() else ""))
+    IncomingEvent.objects.create(
+        incoming=incoming,
+        action="urge",
+        actor=actor,
+        text=(f"{who}催办" + (f"：{note.strip()}" if note.strip() else ""))[:500],
+        at=at or timezone.now(),
+    )
     audit(actor=actor, action="oa.incoming.chase", target=incoming, organization=incoming.organization)
     people: list[Staff] = [c.reader for c in incoming.circulations.filter(read_at__isnull=True)]
     if incoming.state == IncomingState.PROPOSED and incoming.instructor:
@@ -1079,7 +1102,7 @@ def urge_overdue(now: dt.datetime | None = None) -> int:
         last = incoming.events.filter(action="urge", actor__isnull=True).order_by("-at").first()
         if last is not None and now - last.at < dt.timedelta(days=1):
             continue
-        urge(incoming=incoming, actor=None, note="已超过办理时限")
+        urge(incoming=incoming, actor=None, note="已超过办理时限", at=now)
         count += 1
     return count
 
