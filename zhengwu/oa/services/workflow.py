@@ -517,15 +517,13 @@ def approve_review(*, document: OutgoingDocument, actor: Any, opinion: str = "")
 
 @transaction.atomic
 def countersign(*, document: OutgoingDocument, actor: Any, opinion: str = "") -> None:
+    """会签 by the head of each joint issuer — its own head, not a leader above it (the joint issuers each
+    answer for the document)."""
     document = _lock(document)
     _expect(document, OutgoingStep.COUNTERSIGN)
     _require(actor, SIGN, "您没有会签权限。")
     row = next(
-        (
-            c
-            for c in document.countersigns.filter(signed_at__isnull=True)
-            if _above_or_in(actor, c.organization)
-        ),
+        (c for c in document.countersigns.filter(signed_at__isnull=True) if _in(actor, c.organization)),
         None,
     )
     if row is None:
@@ -800,7 +798,7 @@ def current_actors(document: OutgoingDocument) -> list[Staff]:
         return pending_reviewers(document)
     if step == OutgoingStep.COUNTERSIGN:
         orgs = [c.organization for c in document.countersigns.filter(signed_at__isnull=True)]
-        return [p for p in _holders(SIGN) if any(_above_or_in(p, o) for o in orgs)]
+        return [p for p in _holders(SIGN) if any(_in(p, o) for o in orgs)]
     if step == OutgoingStep.SIGN:
         return [p for p in _holders(SIGN) if _above_or_in(p, document.organization)]
     if step in (OutgoingStep.RECHECK, OutgoingStep.REGISTER, OutgoingStep.SEAL, OutgoingStep.DISTRIBUTE):

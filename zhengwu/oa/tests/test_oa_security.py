@@ -310,3 +310,18 @@ def test_posting_an_action_the_user_does_not_have_changes_nothing(county, client
     copy = fresh(copy)
     assert copy.state == IncomingState.DELIVERED and copy.received_by is None
     assert not copy.events.exclude(action="deliver").exists()
+
+
+def test_a_leader_above_a_joint_issuer_cannot_countersign_for_it(county):
+    """会签 is by each joint issuer's own head: the county's leader, above every bureau, does not sign in their place."""
+    c, p = county, county.people
+    doc = draft(c, co_issuers=[c.health])
+    wf.submit_for_review(document=doc, actor=doc.drafter, reviewers=[p.edu_reviewer])
+    wf.approve_review(document=doc, actor=p.edu_reviewer)
+    assert fresh(doc).step == OutgoingStep.COUNTERSIGN
+    assert p.county_head not in wf.current_actors(fresh(doc))
+    with pytest.raises(PermissionDenied):
+        wf.countersign(document=doc, actor=p.county_head, opinion="代为会签")
+    assert not fresh(doc).countersigns.filter(signed_at__isnull=False).exists()
+    wf.countersign(document=doc, actor=p.health_head, opinion="同意")
+    assert fresh(doc).step == OutgoingStep.SIGN
