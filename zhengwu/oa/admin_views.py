@@ -482,6 +482,11 @@ class OutgoingView(_OaPage):
                     [o.name for o in d.cc_orgs.all()] + ([d.cc_outside] if d.cc_outside else [])
                 ),
                 co_names="、".join(o.name for o in d.co_issuers.all()),
+                may_export=d.step == OutgoingStep.ISSUED
+                and not d.secret_level
+                and bool(d.to_outside.strip() or d.cc_outside.strip())
+                and request.user.has_perm(wf.HANDLE)
+                and wf._in(request.user, d.organization),
             ),
             status=status,
         )
@@ -817,6 +822,10 @@ def _file_response(document: OutgoingDocument, fmt: str, copy_number: str = "") 
 
             content = render_ofd(layout_of(document, copy_number=copy_number))
         mime = "application/ofd"
+    elif fmt == "pdf" and document.sealed_pdf and not copy_number:
+        content, mime = bytes(document.sealed_pdf), "application/pdf"
+    elif fmt == "pdf.sig" and document.sealed_pdf_signature:
+        content, mime = bytes(document.sealed_pdf_signature), "application/octet-stream"
     elif fmt == "pdf":
         from .services.render_pdf import render_pdf
 
@@ -831,6 +840,26 @@ def _file_response(document: OutgoingDocument, fmt: str, copy_number: str = "") 
     response = HttpResponse(content, content_type=mime)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}.{fmt}"
     return response
+
+
+class OutsidePackageView(_OaPage):
+    """The zip for the 主送/抄送 organizations off the platform (sealed OFD, sealed PDF and its .sig, a note)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        document = wf.visible_outgoing(request.user).filter(pk=pk).first()
+        if document is None:
+            raise Http404("该公文不存在或您无权查看。")
+        try:
+            content = wf.export_outside(document=document, actor=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            return HttpResponseRedirect(reverse("oa_outgoing", args=[pk]))
+        from urllib.parse import quote
+
+        response = HttpResponse(content, content_type="application/zip")
+        name = f"{document.number}（平台外分送）.zip"
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+        return response
 
 
 class RegisterBookView(_OaPage):

@@ -122,6 +122,7 @@ def build_documents(ctx: DemoContext) -> None:
             *_paragraphs("节日期间实行领导带班和24小时值班制度，遇有重大情况及时报告县人民政府总值班室。"),
         ],
         to_orgs=[orgs["FGW"], orgs["NYNCJ"], orgs["CZJ"]],
+        cc_outside="示范县人民武装部",
         urgency="加急",
         note="联系人：杨文书，电话：0000-1234567",
     )

@@ -212,6 +212,8 @@ class OutgoingDocument(models.Model):
     number_serial = models.PositiveIntegerField("顺序号", null=True, blank=True)
     seal = models.ForeignKey(Seal, verbose_name="印章", null=True, blank=True, on_delete=models.PROTECT)
     sealed_file = models.BinaryField("用印后的 OFD", null=True, editable=False)
+    sealed_pdf = models.BinaryField("用印后的 PDF", null=True, editable=False)
+    sealed_pdf_signature = models.BinaryField("PDF 的电子签章（.sig）", null=True, editable=False)
     sealed_at = models.DateTimeField("用印时间", null=True, blank=True)
     issued_at = models.DateTimeField("核发时间", null=True, blank=True)
     print_date = models.DateField("印发日期", null=True, blank=True)

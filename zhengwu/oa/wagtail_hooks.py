@@ -16,6 +16,7 @@ from .admin_views import (
     OutgoingFileView,
     OutgoingListView,
     OutgoingView,
+    OutsidePackageView,
     RegisterBookView,
     StatisticsView,
 )
@@ -28,6 +29,7 @@ def register_oa_urls():
         path("oa/outgoing/new/", DraftCreateView.as_view(), name="oa_draft"),
         path("oa/outgoing/<int:pk>/", OutgoingView.as_view(), name="oa_outgoing"),
         path("oa/outgoing/<int:pk>/file.<str:fmt>", OutgoingFileView.as_view(), name="oa_outgoing_file"),
+        path("oa/outgoing/<int:pk>/package.zip", OutsidePackageView.as_view(), name="oa_outside_package"),
         path("oa/incoming/", IncomingListView.as_view(), name="oa_incoming_list"),
         path("oa/incoming/new/", ExternalCreateView.as_view(), name="oa_external"),
         path("oa/incoming/<int:pk>/", IncomingView.as_view(), name="oa_incoming"),

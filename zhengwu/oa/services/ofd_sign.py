@@ -81,6 +81,13 @@ def _prepare(
     return seal, signer_cert
 
 
+def detached_property(name: str) -> str:
+    """The ASCII form of a file name for ``TBS_Sign.propertyInfo`` (IA5String)."""
+    from urllib.parse import quote
+
+    return quote(name)
+
+
 def sign_detached(
     data: bytes,
     *,
@@ -90,13 +97,16 @@ def sign_detached(
     maker: Signer | None = None,
     now: datetime.datetime | None = None,
 ) -> bytes:
-    """DER SES_Signature over SM3(``data``): the detached seal written next to a PDF as ``FILE.pdf.sig``."""
+    """DER SES_Signature over SM3(``data``): the detached seal written next to a PDF as ``FILE.pdf.sig``.
+
+    ``property_info`` (the PDF's file name) is an IA5String: a name outside ASCII (“示政〔2026〕3号.pdf”) is
+    written percent-encoded (RFC 3986), as :func:`detached_property` does for the verifier."""
     now = now or datetime.datetime.now(datetime.UTC)
     seal, signer_cert = _prepare(spec, signer, maker, now)
     signature = build_signature(
         seal=seal,
         data_hash=sm2.sm3(data),
-        property_info=property_info,
+        property_info=detached_property(property_info),
         time_info=now,
         signer_cert=signer_cert,
         sign=signer.sign,

@@ -72,18 +72,58 @@ def seal_spec(seal: Seal):
     )
 
 
-def seal_document(document: OutgoingDocument, seal: Seal) -> bytes:
-    """The registered document as OFD with ``seal`` over its 成文日期, signed by the configured signer (SM2-with-SM3,
-    GB/T 38540 v4). A seal or certificate out of its validity is refused with the reason."""
+def file_stem(document: OutgoingDocument) -> str:
+    return document.number or f"草稿{document.pk}"
+
+
+def seal_document(document: OutgoingDocument, seal: Seal) -> tuple[bytes, bytes, bytes]:
+    """The registered document with ``seal`` over its 成文日期, signed by the configured signer (SM2-with-SM3,
+    GB/T 38540 v4): the signed OFD, the PDF with the seal's picture and its detached signature (``.pdf.sig``).
+    A seal or certificate out of its validity is refused with the reason."""
     from django.core.exceptions import ValidationError
 
-    from .ofd_sign import sign_ofd
+    from .ofd_sign import sign_detached, sign_ofd
     from .render_ofd import render_ofd
+    from .render_pdf import SealImage, render_pdf
     from .signer import SealError, configured_signer
 
+    layout = layout_of(document, seal=True)
+    spec = seal_spec(seal)
     try:
-        return sign_ofd(
-            render_ofd(layout_of(document, seal=True)), spec=seal_spec(seal), signer=configured_signer()
-        )
+        signer = configured_signer()
+        ofd = sign_ofd(render_ofd(layout), spec=spec, signer=signer)
+        pdf = render_pdf(layout, seal=SealImage(spec.png(), spec.width_mm, spec.height_mm))
+        signature = sign_detached(pdf, spec=spec, signer=signer, property_info=f"{file_stem(document)}.pdf")
     except SealError as error:
         raise ValidationError({"seal": str(error)}) from None
+    return ofd, pdf, signature
+
+
+def outside_package(document: OutgoingDocument) -> bytes:
+    """What goes to the 主送/抄送 organizations off the platform: the sealed OFD, the sealed PDF with its detached
+    signature, and a note of the document and its recipients (JSON)."""
+    import io
+    import json
+    import zipfile
+
+    stem = file_stem(document)
+    note = {
+        "发文字号": document.number,
+        "标题": document.title,
+        "文种": document.kind,
+        "发文机关": [document.organization.name, *(o.name for o in document.co_issuers.all())],
+        "成文日期": document.document_date.isoformat() if document.document_date else "",
+        "主送机关（平台外）": [n for n in document.to_outside.split("、") if n.strip()],
+        "抄送机关（平台外）": [n for n in document.cc_outside.split("、") if n.strip()],
+        "印章": document.seal.name if document.seal else "",
+        "验证": "OFD 和 PDF（连同 .sig 文件）的电子签章可用 zhengwu oa verify 或省级电子印章平台验证。",
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        if document.sealed_file:
+            archive.writestr(f"{stem}.ofd", bytes(document.sealed_file))
+        if document.sealed_pdf:
+            archive.writestr(f"{stem}.pdf", bytes(document.sealed_pdf))
+            archive.writestr(f"{stem}.pdf.sig", bytes(document.sealed_pdf_signature or b""))
+        archive.writestr("分送说明.json", json.dumps(note, ensure_ascii=False, indent=2))
+    return out.getvalue()

@@ -289,7 +289,16 @@ def _verify_one(checks: _Checks, files: dict[str, bytes], signature_path: str, u
 def verify_detached(data: bytes, signature: bytes, *, name: str) -> dict:
     """A file and its detached SES_Signature (``FILE.pdf`` and ``FILE.pdf.sig``)."""
     checks = _Checks()
-    _check_ses(checks, signature, data=data, data_label=name, property_info=name, where=f"{name}.sig")
+    from .ofd_sign import detached_property
+
+    _check_ses(
+        checks,
+        signature,
+        data=data,
+        data_label=name,
+        property_info=detached_property(name),
+        where=f"{name}.sig",
+    )
     return checks.result()
 
 

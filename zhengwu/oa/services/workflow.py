@@ -641,7 +641,9 @@ def apply_seal(*, document: OutgoingDocument, actor: Any, seal: Seal | None) -> 
             )
         from .sealing import seal_document
 
-        document.sealed_file = seal_document(document, seal)
+        document.sealed_file, document.sealed_pdf, document.sealed_pdf_signature = seal_document(
+            document, seal
+        )
         document.seal, document.sealed_at = seal, timezone.now()
         audit(
             actor=actor,
@@ -738,6 +740,30 @@ def _tell_offices(rows: list[IncomingDocument]) -> None:
 def _earlier_steps(document: OutgoingDocument) -> list[str]:
     index = STEP_ORDER.index(document.step)
     return [s for s in STEP_ORDER[:index] if s != OutgoingStep.COUNTERSIGN or document.co_issuers.exists()]
+
+
+def export_outside(*, document: OutgoingDocument, actor: Any) -> bytes:
+    """The package for the 主送/抄送 organizations off the platform, once issued; never for a 涉密 document."""
+    from .sealing import outside_package
+
+    _office(actor, document)
+    if document.step != OutgoingStep.ISSUED:
+        raise ValidationError("公文核发后才能导出平台外分送包。")
+    if document.secret_level:
+        with transaction.atomic():
+            audit(
+                actor=actor,
+                action="oa.outgoing.export_refused",
+                target=document,
+                detail={"secret": document.secret_level},
+            )
+        raise PermissionDenied("涉密公文不得通过本平台向平台外机关分送。")
+    if not (document.to_outside.strip() or document.cc_outside.strip()):
+        raise ValidationError("本文没有平台外的主送、抄送机关。")
+    package = outside_package(document)
+    with transaction.atomic():
+        audit(actor=actor, action="oa.outgoing.export", target=document, detail={"bytes": len(package)})
+    return package
 
 
 @transaction.atomic
