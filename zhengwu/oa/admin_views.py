@@ -261,6 +261,30 @@ class ReasonForm(forms.Form):
 class _OaPage(WagtailAdminTemplateMixin, View):
     header_icon = "doc-full-inverse"
 
+    def _post_action(self, request: HttpRequest, target: Any, which: str, actions, make_form, perform):
+        """One posted action (``action`` = its index among those the user has now): the form checked, the service
+        called, a refusal shown in Chinese with the input kept (400) and audited, success redirected."""
+        try:
+            index = int(request.POST.get("action", ""))
+            code, _label = actions(request.user, target)[index]
+        except (ValueError, IndexError):
+            messages.error(request, "该操作已不可用，页面已刷新。")
+            return HttpResponseRedirect(request.path)
+        form = make_form(code, target, request.POST, prefix=f"a{index}")
+        if form.is_valid():
+            try:
+                done = perform(code, target, form.cleaned_data, request.user)
+            except ValidationError as exc:
+                f.apply_service_errors(form, exc)
+                _refused(request.user, which, target, code, exc.messages)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or "您没有该操作的权限。")
+                _refused(request.user, which, target, code, [str(exc)])
+            else:
+                messages.success(request, done)
+                return HttpResponseRedirect(request.path)
+        return self._render(request, bound={index: form}, status=400)
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
         if not any(request.user.has_perm(p) for p in OA_PERMS) and not request.user.oa_reading.exists():
             raise PermissionDenied
@@ -510,27 +534,9 @@ class OutgoingView(_OaPage):
                     messages.success(request, "修改已保存为新稿次")
                     return HttpResponseRedirect(request.path)
             return self._render(request, edit_form=form, status=400)
-        available = _outgoing_actions(request.user, self.document)
-        try:
-            index = int(request.POST.get("action", ""))
-            code, _label = available[index]
-        except (ValueError, IndexError):
-            messages.error(request, "该操作已不可用，页面已刷新。")
-            return HttpResponseRedirect(request.path)
-        form = _outgoing_form(code, self.document, request.POST, prefix=f"a{index}")
-        if form.is_valid():
-            try:
-                done = _perform_outgoing(code, self.document, form.cleaned_data, request.user)
-            except ValidationError as exc:
-                f.apply_service_errors(form, exc)
-                _refused(request.user, "outgoing", self.document, code, exc.messages)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有该操作的权限。")
-                _refused(request.user, "outgoing", self.document, code, [str(exc)])
-            else:
-                messages.success(request, done)
-                return HttpResponseRedirect(request.path)
-        return self._render(request, bound={index: form}, status=400)
+        return self._post_action(
+            request, self.document, "outgoing", _outgoing_actions, _outgoing_form, _perform_outgoing
+        )
 
 
 class OutgoingFileView(_OaPage):
@@ -765,27 +771,9 @@ class IncomingView(_OaPage):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self._load(request, pk)
-        available = _incoming_actions(request.user, self.incoming)
-        try:
-            index = int(request.POST.get("action", ""))
-            code, _label = available[index]
-        except (ValueError, IndexError):
-            messages.error(request, "该操作已不可用，页面已刷新。")
-            return HttpResponseRedirect(request.path)
-        form = _incoming_form(code, self.incoming, request.POST, prefix=f"a{index}")
-        if form.is_valid():
-            try:
-                done = _perform_incoming(code, self.incoming, form.cleaned_data, request.user)
-            except ValidationError as exc:
-                f.apply_service_errors(form, exc)
-                _refused(request.user, "incoming", self.incoming, code, exc.messages)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc) or "您没有该操作的权限。")
-                _refused(request.user, "incoming", self.incoming, code, [str(exc)])
-            else:
-                messages.success(request, done)
-                return HttpResponseRedirect(request.path)
-        return self._render(request, bound={index: form}, status=400)
+        return self._post_action(
+            request, self.incoming, "incoming", _incoming_actions, _incoming_form, _perform_incoming
+        )
 
 
 class IncomingFileView(_OaPage):

@@ -12,26 +12,10 @@ from django.db import models
 
 from zhengwu.core.models import Organization
 
-KIND_CHOICES = [
-    (k, k)
-    for k in (
-        "决议",
-        "决定",
-        "命令",
-        "公报",
-        "公告",
-        "通告",
-        "意见",
-        "通知",
-        "通报",
-        "报告",
-        "请示",
-        "批复",
-        "议案",
-        "函",
-        "纪要",
-    )
-]
+from .services.document import KINDS
+
+# The 15 文种 of 条例 第八条 (命令 and its short form 令 are one kind here).
+KIND_CHOICES = [(k, k) for k in KINDS if k != "令"]
 
 
 class SecretLevel(models.TextChoices):

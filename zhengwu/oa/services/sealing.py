@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from ..models import OutgoingDocument, Seal
-from .document import Block, Issuer
+from .document import Block, Issuer, layout_rules
 from .document import OfficialDocument as Layout
 
 
@@ -38,7 +38,7 @@ def layout_of(document: OutgoingDocument, *, seal: bool = False, copy_number: st
         date=document.document_date or timezone.localdate(),
         to=tuple(to),
         cc=tuple(cc),
-        signers=tuple(signers) if document.kind in ("请示", "报告") else (),
+        signers=tuple(signers) if document.kind in layout_rules()["upward_kinds"]["kinds"] else (),
         attachments=tuple(document.attachments),
         secret_level=document.secret_level,
         secret_term=document.secret_term,

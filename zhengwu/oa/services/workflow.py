@@ -46,7 +46,7 @@ from ..models import (
     Revision,
     Seal,
 )
-from .document import CODE_RE, NUMBERED_RE
+from .document import CODE_RE, NUMBERED_RE, layout_rules
 
 RULES = Path(__file__).resolve().parent.parent / "rules" / "workflow.json"
 
@@ -65,6 +65,11 @@ URGENCY_CODES = {
 @cache
 def workflow_rules() -> dict:
     return json.loads(RULES.read_text(encoding="utf-8"))
+
+
+def upward_kinds() -> list[str]:
+    """上行文 that must carry a 签发人 (条例 第九条), from the one rule the layout engine also reads."""
+    return layout_rules()["upward_kinds"]["kinds"]
 
 
 def load_workflow_rules(actor: Any = None) -> int:
@@ -579,7 +584,7 @@ def recheck(*, document: OutgoingDocument, actor: Any, opinion: str = "") -> Non
     document = _lock(document)
     _expect(document, OutgoingStep.RECHECK)
     _office(actor, document)
-    if document.kind in workflow_rules()["upward_kinds"] and document.signer_id is None:
+    if document.kind in upward_kinds() and document.signer_id is None:
         raise ValidationError(f"{UPWARD_HINT}，本文尚无签发人。")
     _event(document, actor, "recheck", opinion.strip() or "复核无误")
     audit(actor=actor, action="oa.outgoing.recheck", target=document)
@@ -594,7 +599,7 @@ def register(*, document: OutgoingDocument, actor: Any, copies: int) -> str:
     _office(actor, document)
     if not isinstance(copies, int) or isinstance(copies, bool) or not 1 <= copies <= 100000:
         raise ValidationError({"copies": "印制份数应为 1 至 100000 的整数。"})
-    if document.kind in workflow_rules()["upward_kinds"] and document.signer_id is None:
+    if document.kind in upward_kinds() and document.signer_id is None:
         raise ValidationError(f"{UPWARD_HINT}，本文尚无签发人。")
     if document.co_issuers.exists() and document.countersigns.filter(signed_at__isnull=True).exists():
         raise ValidationError("联合发文尚有机关未会签，不能登记。")
